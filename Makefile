@@ -1,0 +1,61 @@
+# The kit's verbs. `make run` and `make test` are the only set-up a fresh machine needs:
+# each creates .venv, installs the kit and its Node tools, then does its job.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8080
+# Node tools must not phone home or nag during CI runs.
+export REDOCLY_TELEMETRY := off
+export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
+export npm_config_fund := false
+export npm_config_audit := false
+export npm_config_update_notifier := false
+
+.PHONY: run test lint lint-spec postman bench clean check-node install
+
+# The venv is rebuilt when pyproject.toml changes; the stamp records a finished install.
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed
+
+check-node:
+	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { \
+	  echo "make: node and npm are needed for redocly, newman and prism (Node 20+)."; \
+	  echo "      Install them (Debian: apt-get install nodejs npm) and run make again."; exit 1; }
+
+node_modules/.installed: package.json package-lock.json | check-node
+	npm ci --silent
+	touch $@
+
+postman/node_modules/.installed: postman/package.json postman/package-lock.json | check-node
+	cd postman && npm ci --silent
+	touch $@
+
+run: $(BIN)/.installed
+	$(BIN)/voxai-mock --host $(HOST) --port $(PORT)
+
+lint-spec: $(BIN)/.installed node_modules/.installed
+	$(BIN)/openapi-spec-validator openapi/voxai.yaml openapi/mock-admin.yaml
+	node_modules/.bin/redocly lint --format=stylish openapi/voxai.yaml
+
+test: $(BIN)/.installed node_modules/.installed postman/node_modules/.installed lint-spec
+	$(BIN)/voxai-postman --check
+	$(BIN)/pytest
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+postman: $(BIN)/.installed
+	$(BIN)/voxai-postman
+
+bench: $(BIN)/.installed
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) node_modules postman/node_modules .pytest_cache build *.egg-info
