@@ -78,7 +78,9 @@ class Operation:
     def parameters(self) -> list[dict[str, Any]]:
         """Path-item and operation parameters, operation ones winning by (name, in)."""
         merged = {(p.get("name"), p.get("in")): p for p in self.path_parameters}
-        merged.update({(p.get("name"), p.get("in")): p for p in self.definition.get("parameters", [])})
+        merged.update(
+            {(p.get("name"), p.get("in")): p for p in self.definition.get("parameters", [])}
+        )
         return list(merged.values())
 
     @property
@@ -125,7 +127,11 @@ def resolve_refs(node: Any, spec: dict[str, Any] | None = None) -> Any:
 
     def walk(value: Any) -> Any:
         if isinstance(value, dict):
-            if "$ref" in value and isinstance(value["$ref"], str) and value["$ref"].startswith("#/"):
+            if (
+                "$ref" in value
+                and isinstance(value["$ref"], str)
+                and value["$ref"].startswith("#/")
+            ):
                 target: Any = spec
                 for part in value["$ref"][2:].split("/"):
                     target = target[part.replace("~1", "/").replace("~0", "~")]
