@@ -92,17 +92,17 @@ def test_response_examples_are_saved_here_and_faked_by_default(converted, tuned,
     assert any("<string>" in body for body in bodies)
 
 
-def test_webhook_is_unauthenticated_here_and_gets_the_api_key_there(converted, ours):
+def test_webhook_is_unauthenticated_here_and_gets_the_api_key_there(converted, tuned, ours):
     webhook = next(op for op in iter_operations() if not op.secured)
     ours_item = next(i for i in requests_of(ours) if i["id"] == item_id(webhook.operation_id))
-    theirs = next(
-        i for i in requests_of(converted[0]) if i["name"] == webhook.definition["summary"]
-    )
     assert ours_item["request"]["auth"] == {"type": "noauth"}
-    theirs_auth = {a["key"]: a["value"] for a in theirs["request"]["auth"]["apikey"]}
-    assert theirs_auth["key"] == "Authorization" and theirs_auth["value"] == "{{apiKey}}"
+    for theirs in (converted[0], tuned):
+        item = next(i for i in requests_of(theirs) if i["name"] == webhook.definition["summary"])
+        auth = {a["key"]: a["value"] for a in item["request"]["auth"]["apikey"]}
+        assert auth["key"] == "Authorization" and auth["value"] == "{{apiKey}}"
 
 
-def test_variables_beyond_base_url_exist_only_here(converted, ours):
+def test_variables_beyond_base_url_exist_only_here(converted, tuned, ours):
     assert [v["key"] for v in converted[0]["variable"]] == ["baseUrl"]
+    assert [v["key"] for v in tuned["variable"]] == ["baseUrl"]
     assert {"baseUrl", "apiKey", "room", "fullRoomName"} <= {v["key"] for v in ours["variable"]}
