@@ -1,0 +1,54 @@
+"""The VoxAI mock server: ``create_app(config)`` builds a Flask app driven by the spec."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask_cors import CORS
+
+from .config import MockConfig
+from .edge import install_edge, record_unrouted
+from .errors import ApiError, register_error_handlers
+from .state import EXTENSION, MockState, get_state
+from .validation import admin_rules, product_rules
+
+__all__ = ["ApiError", "MockConfig", "MockState", "create_app", "get_state"]
+
+
+def create_app(config: MockConfig | dict[str, Any] | None = None) -> Flask:
+    """A fresh mock app: defaults, then ``VOXAI_MOCK_*`` env, then ``config``.
+
+    ``config`` may be a ``MockConfig`` (used as is) or a dict of overrides. The state lives
+    on ``app.extensions["voxai_mock"]`` (``get_state()`` inside a request).
+    """
+    if config is None or isinstance(config, dict):
+        config = MockConfig.from_env(**(config or {}))
+    app = Flask(__name__, static_folder=None)
+    app.config.update(
+        TESTING=config.testing,
+        MAX_CONTENT_LENGTH=config.max_body_bytes,
+        **config.extra,
+    )
+    app.json.sort_keys = False
+    app.json.compact = True
+    app.extensions[EXTENSION] = MockState(config)
+
+    from . import admin
+    from .routes import blueprints
+
+    endpoints: dict[str, str] = {}
+    for bp in [*blueprints(), admin.bp]:
+        app.register_blueprint(bp)
+        endpoints.update({f"{bp.name}.{ep}": op for ep, op in bp.operation_ids.items()})
+    rules = {**product_rules(), **admin_rules()}
+    install_edge(app, rules, endpoints)
+    record_unrouted(app)
+    register_error_handlers(app)
+    CORS(
+        app,
+        allow_headers=["Content-Type", "X-API-Key", "Authorization", "Prefer"],
+        expose_headers=["Content-Type"],
+        max_age=600,
+    )
+    return app

@@ -1,0 +1,215 @@
+"""``voxai-mock``: serve the mock on a production WSGI server and print how to use it."""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from pathlib import Path
+
+import click
+from jwt.warnings import InsecureKeyLengthWarning
+
+from .config import DEFAULT_SEED, MockConfig
+from .seed import SeedError, load_seed
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+#: Credentials everyone knows (livekit-server --dev); only these are printed in full.
+PUBLIC_LIVEKIT_SECRETS = {"secret"}
+
+
+def banner(config: MockConfig, host: str, port: int, server: str) -> str:
+    """What the mock prints on start: URL, seeded keys, LiveKit credentials."""
+    seed = load_seed(config.seed_path)
+    url = f"http://{host}:{port}"
+    secret = (
+        config.livekit_api_secret
+        if config.livekit_api_secret in PUBLIC_LIVEKIT_SECRETS
+        else "[set, not shown]"
+    )
+    lines = [
+        f"VoxAI mock listening on {url}  (server: {server})",
+        f"  API base:  {url}/api/v1   admin: {url}/__mock/",
+        "  Seeded API keys (X-API-Key):",
+    ]
+    for p in seed.projects.values():
+        lines.append(f"    {p.name:<8} project {p.id}  prefix {p.room_prefix:<6} key {p.api_key}")
+    lines += [
+        f"  LiveKit:   url {config.livekit_ws_url}  api key {config.livekit_api_key}"
+        f"  secret {secret}",
+        f"  State:     {config.state_file or 'in memory'}"
+        f"   simulate join: {'on' if config.simulate_join else 'off'}",
+        f"  Try:       curl {url}/api/v1/agents -H 'X-API-Key: "
+        f"{next(iter(seed.projects.values())).api_key}'",
+    ]
+    return "\n".join(lines)
+
+
+def serve_gunicorn(config: MockConfig, host: str, port: int, threads: int) -> None:
+    """One gunicorn worker process with threads: state stays in one process, so it is coherent
+    in memory; the thread pool overlaps I/O and SQLite (which releases the GIL)."""
+    from gunicorn.app.base import BaseApplication
+
+    from . import create_app
+
+    class MockApplication(BaseApplication):
+        def load_config(self):
+            settings = {
+                "bind": f"{host}:{port}",
+                "workers": 1,
+                "worker_class": "gthread",
+                "threads": threads,
+                "backlog": 2048,
+                "keepalive": 5,
+                "accesslog": None,
+                "loglevel": "warning",
+                "graceful_timeout": 5,
+            }
+            for key, value in settings.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            return create_app(config)
+
+    MockApplication().run()
+
+
+def serve_werkzeug(config: MockConfig, host: str, port: int) -> None:
+    """Werkzeug's threaded server (for debugging; slower than gunicorn)."""
+    from werkzeug.serving import run_simple
+
+    from . import create_app
+
+    run_simple(host, port, create_app(config), threaded=True, use_reloader=False)
+
+
+@click.command(context_settings=CONTEXT_SETTINGS)
+@click.version_option(package_name="voxai-contract-kit")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    envvar="VOXAI_MOCK_HOST",
+    show_envvar=True,
+    help="Interface to listen on.",
+)
+@click.option(
+    "--port",
+    default=8080,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    envvar="VOXAI_MOCK_PORT",
+    show_envvar=True,
+    help="TCP port to listen on.",
+)
+@click.option(
+    "--seed",
+    "seed_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    envvar="VOXAI_MOCK_SEED_PATH",
+    show_envvar=True,
+    help=f"Seed YAML replacing the default ({DEFAULT_SEED.name}).",
+)
+@click.option(
+    "--state-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    envvar="VOXAI_MOCK_STATE_FILE",
+    show_envvar=True,
+    help="Keep state in this SQLite file so a restart loses nothing (default: memory).",
+)
+@click.option(
+    "--livekit-api-key",
+    default=None,
+    envvar="VOXAI_MOCK_LIVEKIT_API_KEY",
+    show_envvar=True,
+    help="LiveKit API key for tokens and webhooks [default: devkey].",
+)
+@click.option(
+    "--livekit-api-secret",
+    default=None,
+    envvar="VOXAI_MOCK_LIVEKIT_API_SECRET",
+    show_envvar=True,
+    help="LiveKit API secret [default: secret, as livekit-server --dev].",
+)
+@click.option(
+    "--livekit-url",
+    default=None,
+    envvar="VOXAI_MOCK_LIVEKIT_WS_URL",
+    show_envvar=True,
+    help="wsUrl returned with tokens [default: ws://localhost:7880].",
+)
+@click.option(
+    "--simulate-join/--no-simulate-join",
+    default=None,
+    envvar="VOXAI_MOCK_SIMULATE_JOIN",
+    show_envvar=True,
+    help="Issuing a token puts the identity and agents into the room [default: on].",
+)
+@click.option(
+    "--server",
+    type=click.Choice(["gunicorn", "werkzeug"]),
+    default="gunicorn",
+    show_default=True,
+    envvar="VOXAI_MOCK_SERVER",
+    show_envvar=True,
+    help="WSGI server: gunicorn (gthread, production) or werkzeug (debugging).",
+)
+@click.option(
+    "--threads",
+    default=16,
+    show_default=True,
+    type=click.IntRange(1, 256),
+    envvar="VOXAI_MOCK_THREADS",
+    show_envvar=True,
+    help="Worker threads of the gunicorn process.",
+)
+def main(
+    host,
+    port,
+    seed_path,
+    state_file,
+    livekit_api_key,
+    livekit_api_secret,
+    livekit_url,
+    simulate_join,
+    server,
+    threads,
+):
+    """Run the VoxAI mock API (stateful, spec-validated, real LiveKit tokens).
+
+    \b
+    Example:
+        voxai-mock --port 8080
+        voxai-mock --state-file /tmp/voxai.db --seed my-seed.yaml
+        curl http://127.0.0.1:8080/api/v1/agents -H "X-API-Key: vx_demo_key"
+    """
+    overrides = {
+        k: v
+        for k, v in {
+            "seed_path": seed_path,
+            "state_file": state_file,
+            "livekit_api_key": livekit_api_key,
+            "livekit_api_secret": livekit_api_secret,
+            "livekit_ws_url": livekit_url,
+            "simulate_join": simulate_join,
+        }.items()
+        if v is not None
+    }
+    config = MockConfig.from_env(**overrides)
+    # The livekit-server --dev secret is short by design; a warning per token is noise.
+    warnings.filterwarnings("ignore", category=InsecureKeyLengthWarning)
+    try:
+        print(banner(config, host, port, server), flush=True)
+    except SeedError as exc:
+        raise click.ClickException(str(exc)) from exc
+    # gunicorn parses sys.argv itself; hand it nothing of ours.
+    sys.argv = sys.argv[:1]
+    if server == "gunicorn":
+        serve_gunicorn(config, host, port, threads)
+    else:
+        serve_werkzeug(config, host, port)
+
+
+if __name__ == "__main__":
+    main()

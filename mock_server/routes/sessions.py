@@ -1,0 +1,23 @@
+"""Sessions: createSession, addTranscriptEntry, endSession."""
+
+from flask import g
+
+from ..state import get_state
+from . import SpecBlueprint
+
+bp = SpecBlueprint("sessions", __name__)
+
+
+@bp.operation("createSession")
+def create_session():
+    return get_state().create_session(g.project, g.body), 201
+
+
+@bp.operation("addTranscriptEntry")
+def add_transcript_entry(roomName):  # noqa: N803 - the spec's parameter name
+    return get_state().add_transcript_entry(g.project, g.params["roomName"], g.body), 201
+
+
+@bp.operation("endSession")
+def end_session(roomName):  # noqa: N803 - the spec's parameter name
+    return get_state().end_session(g.project, g.params["roomName"], g.body)
