@@ -144,7 +144,7 @@ def settings(environment: Any) -> Settings:
     if cached is not None:
         return cached
     options = environment.parsed_options
-    run_id = options.run_id or new_run_id()
+    run_id = options.run_id or metrics.new_run_id()
     dispatch = tuple(int(x) for x in options.dispatch_agents.split(",") if x.strip())
     # A process tag keeps room names apart when several worker processes share a run id.
     process = secrets.token_hex(2)
@@ -175,11 +175,6 @@ def settings(environment: Any) -> Settings:
     )
     environment.voxai_settings = built
     return built
-
-
-def new_run_id() -> str:
-    """A fresh run id: short, URL-path-safe, valid at the start of a room name."""
-    return f"lt{secrets.token_hex(4)}"
 
 
 class RunRecord:
@@ -394,7 +389,7 @@ def _on_init(environment: Any, **_kwargs: Any) -> None:
         and not options.run_id
         and not isinstance(environment.runner, WorkerRunner)
     ):
-        options.run_id = new_run_id()
+        options.run_id = metrics.new_run_id()
     if options is not None and not isinstance(environment.runner, WorkerRunner):
         logger.info("run id %s: every room and session name starts with it", options.run_id)
 

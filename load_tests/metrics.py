@@ -12,6 +12,7 @@ the script every transcript user follows.
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,8 +26,14 @@ __all__ = [
     "SessionMismatch",
     "build_script",
     "compare_transcripts",
+    "new_run_id",
     "transcripts_by_room",
 ]
+
+
+def new_run_id() -> str:
+    """A fresh run id: short, URL-path-safe, valid at the start of a room name."""
+    return f"lt{secrets.token_hex(4)}"
 
 
 class ScriptEntry(NamedTuple):
