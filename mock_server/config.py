@@ -35,7 +35,7 @@ class MockConfig:
     max_rooms_per_project: int = 2000
     """Rooms kept per project; the oldest are evicted beyond this."""
     room_ttl_seconds: int = 6 * 3600
-    """A room older than this (LiveKit's default token TTL) expires."""
+    """A room nobody joined (token or webhook) for this long expires (LiveKit's token TTL)."""
     max_participants_per_room: int = 100
     """Participants kept per room; joins beyond it evict the oldest."""
     max_sessions_per_project: int = 5000

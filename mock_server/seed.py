@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,11 +85,26 @@ class Seed:
         return best
 
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_seed(path: Path | str) -> Seed:
-    """Parse and check a seed file; ``SeedError`` names what is wrong."""
+    """Parse and check a seed file; ``SeedError`` names what is wrong.
+
+    Parsed once per file version (path and mtime): every test app shares the result.
+    """
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        stamp = path.stat().st_mtime_ns
+    except OSError as exc:
+        raise SeedError(f"cannot read seed {path}: {exc}") from exc
+    return _load_seed(path, stamp)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_seed(path: Path, stamp: int) -> Seed:
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise SeedError(f"cannot read seed {path}: {exc}") from exc
     try:

@@ -48,8 +48,16 @@ def _iso(ts: float | None) -> str | None:
     return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+# Function words carry no topic; without them BM25 stops ranking "to my a" matches.
+_STOPWORDS = frozenset(
+    "a an and are as at be by can do does for from how i if in is it its me my of on or our"
+    " so that the their then there this to we what when where which who why will with you"
+    " your".split()
+)
+
+
 def _tokens(text: str) -> list[str]:
-    return _WORD.findall(text.lower())
+    return [w for w in _WORD.findall(text.lower()) if w not in _STOPWORDS]
 
 
 class KnowledgeIndex:
@@ -237,12 +245,15 @@ class MockState:
     def _ensure_room(
         self, db, project: Project, full_room: str, now: float, sid=None, created_at=None
     ) -> bool:
-        row = db.execute("SELECT 1 FROM rooms WHERE name = ?", (full_room,)).fetchone()
-        if row:
+        touched = db.execute(
+            "UPDATE rooms SET touched_at = ? WHERE name = ?", (now, full_room)
+        ).rowcount
+        if touched:
             return False
         db.execute(
-            "INSERT INTO rooms (name, project_id, sid, created_at) VALUES (?, ?, ?, ?)",
-            (full_room, project.id, sid or _sid("RM_"), created_at or now),
+            "INSERT INTO rooms (name, project_id, sid, created_at, touched_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (full_room, project.id, sid or _sid("RM_"), created_at or now, now),
         )
         count = db.execute(
             "SELECT COUNT(*) FROM rooms WHERE project_id = ?", (project.id,)
@@ -250,7 +261,7 @@ class MockState:
         excess = count - self.config.max_rooms_per_project
         if excess > 0:
             old = db.execute(
-                "SELECT name FROM rooms WHERE project_id = ? ORDER BY created_at, rowid LIMIT ?",
+                "SELECT name FROM rooms WHERE project_id = ? ORDER BY touched_at, rowid LIMIT ?",
                 (project.id, excess),
             ).fetchall()
             self._drop_rooms(db, [r[0] for r in old])
@@ -300,7 +311,7 @@ class MockState:
         self._last_expiry = now
         cutoff = now - self.config.room_ttl_seconds
         with self.store.write() as db:
-            old = db.execute("SELECT name FROM rooms WHERE created_at < ?", (cutoff,)).fetchall()
+            old = db.execute("SELECT name FROM rooms WHERE touched_at < ?", (cutoff,)).fetchall()
             self._drop_rooms(db, [r[0] for r in old])
             keep = self.config.webhook_ids_kept
             db.execute(
@@ -347,6 +358,7 @@ class MockState:
         """Apply a verified LiveKit event once; ``True`` when its id was seen before.
         Events for rooms of no known project are acknowledged and ignored."""
         now = self.clock()
+        self._maybe_expire(now)
         with self.store.write() as db:
             try:
                 db.execute("INSERT INTO webhook_ids (id) VALUES (?)", (event["id"],))

@@ -17,9 +17,11 @@ CREATE TABLE IF NOT EXISTS rooms (
     name TEXT PRIMARY KEY,
     project_id INTEGER NOT NULL,
     sid TEXT NOT NULL,
-    created_at REAL NOT NULL
+    created_at REAL NOT NULL,
+    touched_at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS rooms_by_project ON rooms (project_id, created_at);
+CREATE INDEX IF NOT EXISTS rooms_by_touch ON rooms (touched_at);
 CREATE TABLE IF NOT EXISTS participants (
     room TEXT NOT NULL,
     identity TEXT NOT NULL,

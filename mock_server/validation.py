@@ -9,6 +9,7 @@ parse, validate, fill defaults. Errors map to statuses through one table (``STAT
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import re
 from collections.abc import Iterable
@@ -276,12 +277,14 @@ def build_rules(
     return rules
 
 
+@functools.cache
 def product_rules() -> dict[str, OperationRule]:
     """Rules of ``voxai.yaml``."""
     spec = openapi.load_spec()
     return build_rules(openapi.iter_operations(spec), spec)
 
 
+@functools.cache
 def admin_rules() -> dict[str, OperationRule]:
     """Rules of ``mock-admin.yaml`` (its ``voxai.yaml#`` refs resolved into the product spec)."""
     admin = openapi.load_admin_spec()
