@@ -56,6 +56,15 @@ _STOPWORDS = frozenset(
 )
 
 
+def _int64(text: Any, default: float) -> int:
+    """A protojson int64 (a decimal string) as a number SQLite can store."""
+    try:
+        value = int(text)
+    except (TypeError, ValueError):
+        return int(default)
+    return value if -(2**63) <= value < 2**63 else int(default)
+
+
 def _tokens(text: str) -> list[str]:
     return [w for w in _WORD.findall(text.lower()) if w not in _STOPWORDS]
 
@@ -372,7 +381,7 @@ class MockState:
                 return False
             full = room["name"]
             kind = event["event"]
-            created = int(room["creationTime"]) if room.get("creationTime") else None
+            created = _int64(room["creationTime"], now) if room.get("creationTime") else None
             if kind == "room_started":
                 self._ensure_room(db, project, full, now, room.get("sid"), created)
             elif kind == "room_finished":
@@ -387,7 +396,7 @@ class MockState:
                     p.get("name", ""),
                     p.get("kind", "STANDARD"),
                     p.get("state", "JOINING"),
-                    int(p.get("joinedAt") or now),
+                    _int64(p.get("joinedAt"), now),
                     bool(p.get("isPublisher", False)),
                     p.get("metadata", ""),
                     p.get("sid"),
@@ -493,7 +502,7 @@ class MockState:
                     sequence,
                     body["speaker"],
                     body["content"],
-                    body.get("timestamp_ms"),
+                    _as_text(body.get("timestamp_ms")),
                     int(body["is_final"]),
                     now,
                 ),
@@ -723,6 +732,15 @@ def _add(g: dict[str, Any], sessions, duration, tokens, cost) -> None:
     g["cost_usd"] += cost
 
 
+def _as_text(value: int | None) -> str | None:
+    # The spec bounds timestamp_ms below only; text holds any integer SQLite's int64 cannot.
+    return None if value is None else str(int(value))
+
+
+def _from_text(value: str | None) -> int | None:
+    return None if value is None else int(value)
+
+
 def _participant(r) -> dict[str, Any]:
     return {
         "sid": r["sid"],
@@ -760,7 +778,7 @@ def _entry(t, room_name: str) -> dict[str, Any]:
         "sequence": t["sequence"],
         "speaker": t["speaker"],
         "content": t["content"],
-        "timestamp_ms": t["timestamp_ms"],
+        "timestamp_ms": _from_text(t["timestamp_ms"]),
         "is_final": bool(t["is_final"]),
         "created_at": _iso(t["created_at"]),
     }

@@ -56,7 +56,7 @@ CREATE TABLE IF NOT EXISTS transcripts (
     sequence INTEGER NOT NULL,
     speaker TEXT NOT NULL,
     content TEXT NOT NULL,
-    timestamp_ms INTEGER,
+    timestamp_ms TEXT,
     is_final INTEGER NOT NULL,
     created_at REAL NOT NULL,
     PRIMARY KEY (session_id, sequence)

@@ -39,6 +39,20 @@ _INT = re.compile(r"^[+-]?\d{1,30}$")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"number {text[:40]} is out of range")
+    return value
+
+
 def flask_path(spec_path: str) -> str:
     """``/api/v1/agents/{agentId}/tools`` → ``/api/v1/agents/<agentId>/tools``."""
     return _PATH_PARAM.sub(r"<\1>", spec_path)
@@ -182,7 +196,13 @@ class OperationRule:
                 [field_error("header", "Content-Type", f"got {mimetype or 'none'!r}")],
             )
         try:
-            body = json.loads(raw)
+            body = json.loads(raw, parse_constant=_refuse_constant, parse_float=_finite_float)
+            if _SURROGATE_ESCAPE.search(raw):
+                # Lone surrogates parse fine but cannot be stored or sent as UTF-8.
+                json.dumps(body, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            message = "JSON string holds an unpaired UTF-16 surrogate"
+            raise ApiError(400, message, [field_error("body", "", message)]) from None
         except (ValueError, RecursionError) as exc:
             message = (
                 f"Malformed JSON: {exc}" if isinstance(exc, ValueError) else "JSON nested too deep"

@@ -12,5 +12,5 @@ bp = SpecBlueprint("knowledge", __name__)
 def search_knowledge():
     body = g.body
     return get_state().search_knowledge(
-        g.project, body["knowledge_base_id"], body["query"], body["top_k"]
+        g.project, int(body["knowledge_base_id"]), body["query"], int(body["top_k"])
     )
