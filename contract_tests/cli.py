@@ -1,0 +1,106 @@
+"""voxai-contract: run the VoxAI contract suite against any origin."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import click
+import pytest
+
+from contract_tests.options import OPTIONS, PRECEDENCE, OptionSpec
+from contract_tests.redact import mask, redact, register_secrets
+from openapi import iter_operations
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+SUITE_DIR = Path(__file__).resolve().parent
+
+
+class OriginType(click.ParamType):
+    """An http(s) origin, e.g. https://staging.example.com."""
+
+    name = "origin"
+
+    def convert(self, value, param, ctx):
+        parts = urlsplit(str(value))
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            self.fail("Only HTTP URLs are allowed (e.g. http://127.0.0.1:8080)", param, ctx)
+        return str(value).rstrip("/")
+
+
+def _click_option(spec: OptionSpec):
+    kwargs: dict = {"help": spec.help, "envvar": spec.envvar, "show_envvar": True}
+    if spec.kind == "bool":
+        kwargs.update(is_flag=True, default=False)
+    elif spec.kind == "int":
+        kwargs.update(type=click.IntRange(min=1))
+    elif spec.kind == "path":
+        kwargs.update(type=click.Path(dir_okay=False, writable=True))
+    elif spec.dest == "base_url":
+        kwargs.update(type=OriginType(), required=True)
+    if spec.dest == "api_key":
+        kwargs["required"] = True
+    if spec.default is not None and spec.kind != "bool":
+        kwargs.update(default=spec.default, show_default=True)
+    return click.option(spec.flag, spec.dest, **kwargs)
+
+
+def _with_options(func):
+    for spec in reversed(OPTIONS):
+        func = _click_option(spec)(func)
+    return func
+
+
+def pytest_args(values: dict, extra: tuple[str, ...]) -> list[str]:
+    """The pytest command line for these option values (used by the CLI and the tests)."""
+    args = [str(SUITE_DIR), "-p", "no:cacheprovider", "--rootdir", str(SUITE_DIR),
+            "-c", str(SUITE_DIR / "pytest.ini")]
+    for spec in OPTIONS:
+        value = values.get(spec.dest)
+        if value in (None, False):
+            continue
+        if spec.dest == "junit_xml":
+            args.append(f"--junitxml={value}")
+        elif spec.kind == "bool":
+            args.append(spec.flag)
+        else:
+            args.append(f"{spec.flag}={value}")
+    return args + list(extra)
+
+
+@click.command(context_settings=CONTEXT_SETTINGS)
+@_with_options
+@click.argument("pytest_extra", nargs=-1, type=click.UNPROCESSED)
+@click.version_option(package_name="voxai-contract-kit")
+def main(pytest_extra: tuple[str, ...], **values) -> None:
+    """Check a VoxAI API deployment against its documented contract.
+
+    Runs property tests (schemathesis, every operation of openapi/voxai.yaml), stateful
+    link tests and scenario tests against ORIGIN; exits non-zero on any violation.
+    Checks resting on the spec's assumptions only warn unless --strict. Arguments after
+    -- go to pytest. Precedence of settings: defaults → VOXAI_* env → CLI flags.
+
+    \b
+    Example:
+        voxai-contract --base-url http://127.0.0.1:8080 --api-key vx_demo_key \\
+            --second-api-key vx_acme_key --livekit-api-key devkey \\
+            --livekit-api-secret secret --strict --junit-xml report.xml
+        VOXAI_API_KEY=... voxai-contract --base-url https://staging.example.com --read-only
+        voxai-contract --base-url http://127.0.0.1:8080 --api-key vx_demo_key -- -k tokens
+    """
+    register_secrets([values.get(spec.dest) for spec in OPTIONS if spec.secret])
+    operations = [op.operation_id for op in iter_operations()
+                  if not values.get("read_only") or op.method == "GET"]
+    click.echo(redact(
+        f"voxai-contract plan: target {values['base_url']}, key {mask(values['api_key'])}, "
+        f"{len(operations)} operations ({', '.join(operations)}), "
+        f"budget {values['max_examples']} examples per operation"
+        f"{', strict' if values.get('strict') else ''}"
+        f"{', read-only' if values.get('read_only') else ''} ({PRECEDENCE})"
+    ))
+    sys.exit(int(pytest.main(pytest_args(values, pytest_extra))))
+
+
+if __name__ == "__main__":
+    main()

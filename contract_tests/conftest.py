@@ -1,0 +1,160 @@
+"""pytest wiring of the contract suite: options, plan header, reachability, redaction, reports.
+
+Options come from :mod:`contract_tests.options` (``defaults → VOXAI_* env → CLI flags``);
+the same list builds the ``voxai-contract`` command.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+import requests
+
+from contract_tests import report
+from contract_tests.client import ApiClient
+from contract_tests.options import OPTIONS, PRECEDENCE
+from contract_tests.redact import mask, redact
+from contract_tests.settings import Settings, configure, current, resolve
+from contract_tests.target import project_prefix
+from openapi import iter_operations
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("voxai-contract", f"VoxAI contract suite ({PRECEDENCE})")
+    for spec in OPTIONS:
+        if spec.dest == "junit_xml":
+            continue  # pytest's own --junit-xml writes the report; the hooks below redact it
+        kwargs: dict = {"dest": f"voxai_{spec.dest}", "default": None,
+                        "help": f"{spec.help} [env: {spec.envvar}]"}
+        if spec.kind == "bool":
+            kwargs["action"] = "store_true"
+        elif spec.kind == "int":
+            kwargs["type"] = int
+        try:
+            group.addoption(spec.flag, **kwargs)
+        except (ValueError, argparse.ArgumentError):
+            # Already registered (pytest's own --strict, pytest-base-url's --base-url):
+            # reuse that option's value rather than collide with it.
+            pass
+
+
+def _cli_values(config: pytest.Config) -> dict:
+    values = {}
+    for spec in OPTIONS:
+        value = getattr(config.option, f"voxai_{spec.dest}", None)
+        if value is None:
+            value = getattr(config.option, spec.dest, None)
+        values[spec.dest] = value
+    values["junit_xml"] = getattr(config.option, "xmlpath", None)
+    return values
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    settings = resolve(_cli_values(config))
+    configure(settings)
+    for line in ("documented: a guarantee the public API docs state",
+                 "assumption(reason): rests on an x-voxai-assumption of the spec"):
+        config.addinivalue_line("markers", line)
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    settings = current()
+    operations = [op.operation_id for op in iter_operations()
+                  if not settings.read_only or op.method == "GET"]
+    mode = ", ".join(name for name, on in (
+        ("strict", settings.strict), ("read-only", settings.read_only),
+        ("agent dispatch allowed", settings.allow_agent_dispatch)) if on) or "default"
+    return [redact(line) for line in (
+        f"voxai target: {settings.origin or '(no --base-url)'}",
+        f"voxai api key: {mask(settings.api_key)}; second key: {mask(settings.second_api_key)}; "
+        f"livekit secret: {'given' if settings.livekit_api_secret else 'not given'}",
+        f"voxai operations ({len(operations)}): {', '.join(operations)}",
+        f"voxai budget: {settings.max_examples} generated examples per operation (+ coverage "
+        f"and examples phases); run prefix {settings.run_prefix!r}; mode: {mode}",
+    )]
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    """The run's resolved options."""
+    return current()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def target_is_reachable(settings: Settings) -> None:
+    """Stop early, with one clear error, when the origin is missing or unreachable."""
+    if not settings.origin:
+        pytest.exit("voxai-contract: --base-url (or VOXAI_BASE_URL) is required", returncode=4)
+    if not settings.api_key:
+        pytest.exit("voxai-contract: --api-key (or VOXAI_API_KEY) is required", returncode=4)
+    try:
+        requests.get(settings.origin + "/api/v1/agents", timeout=10)
+    except requests.RequestException as exc:
+        pytest.exit(redact(f"voxai-contract: {settings.origin} is unreachable: {exc}"),
+                    returncode=3)
+
+
+@pytest.fixture(scope="session")
+def client(settings: Settings) -> ApiClient:
+    """A client with the project's key."""
+    return ApiClient(settings.origin, settings.api_key)
+
+
+@pytest.fixture(scope="session")
+def prefix(settings: Settings) -> str:
+    """The project's room prefix, learned from the target."""
+    return project_prefix(settings.origin, settings.api_key or "")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def end_created_sessions(settings: Settings):
+    """End every session this run created, so a shared staging keeps no open session."""
+    yield
+    for room, key in sorted(settings.created_sessions, key=str):
+        try:
+            requests.post(f"{settings.origin}/api/v1/sessions/{room}/end", json={},
+                          headers={"X-API-Key": key or ""}, timeout=10)
+        except requests.RequestException:
+            pass
+
+
+@pytest.fixture
+def writes_allowed(settings: Settings) -> None:
+    """Skip a test that creates state when the run is --read-only."""
+    if settings.read_only:
+        pytest.skip("creates state; --read-only runs only reads and auth checks")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    outcome = yield
+    rep = outcome.get_result()
+    # Every report (console and JUnit) is redacted here, by value and by field name.
+    if rep.longrepr is not None:
+        rep.longrepr = redact(str(rep.longrepr))
+    rep.sections = [(title, redact(text)) for title, text in rep.sections]
+    if rep.when == "call":
+        for warning in report.warnings_for(item.nodeid):
+            rep.user_properties.append(("assumption_warning", warning.render()))
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    tr = terminalreporter
+    if report.operation_outcomes:
+        tr.section("voxai contract: per operation")
+        for label in sorted(report.operation_outcomes):
+            rules = report.operation_outcomes[label]
+            bad = [f"{r}={o}" for r, o in sorted(rules.items()) if o != "passed"]
+            tr.write_line(f"{label:52} {'ok' if not bad else ', '.join(bad)}")
+    if report.rule_outcomes:
+        tr.section("voxai contract: per rule")
+        for rule in sorted(report.rule_outcomes):
+            counts = report.rule_outcomes[rule]
+            tr.write_line(f"{rule:40} passed {counts['passed']:4}  failed {counts['failed']:3}  "
+                          f"warned {counts['warned']:3}")
+    if report.warnings:
+        tr.section(f"voxai contract: {len(report.warnings)} assumption warning(s) "
+                   "(not failures; --strict makes them fail)")
+        for warning in report.warnings:
+            tr.write_line(f"[{warning.nodeid}] " + warning.render().splitlines()[0])
