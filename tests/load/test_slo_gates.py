@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import pytest
 from click.testing import CliRunner
 
@@ -99,3 +103,33 @@ def test_run_time_is_bounded():
     )
     assert result.exit_code == 2
     assert "a run lasts between" in result.output
+
+
+SHAPES_PROBE = """
+import json
+from load_tests.shapes import PRESETS
+out = {}
+for name, cls in PRESETS.items():
+    shape = cls(users=10, time_limit=100)
+    ticks = []
+    for t in (0, 19, 21, 59, 61, 99, 100, 150):
+        shape.get_run_time = lambda t=t: t
+        ticks.append(shape.tick())
+    out[name] = ticks
+print(json.dumps(out))
+"""
+
+
+def test_presets_end_at_their_time_limit_and_ramp_steps_up():
+    # Shapes import Locust (gevent patching), so they are probed in a child process.
+    probe = subprocess.run(
+        [sys.executable, "-c", SHAPES_PROBE], capture_output=True, text=True, timeout=60
+    )
+    assert probe.returncode == 0, probe.stderr
+    ticks = json.loads(probe.stdout)
+    for name, series in ticks.items():
+        assert series[-2:] == [None, None], name  # at and after the limit: stop
+        assert all(t is not None for t in series[:-2]), name
+    assert [t[0] for t in ticks["ramp"][:-2]] == [2, 2, 4, 6, 8, 10]
+    assert {t[0] for t in ticks["smoke"][:-2]} == {10}
+    assert {t[0] for t in ticks["soak"][:-2]} == {10}
