@@ -82,7 +82,7 @@ def serve_werkzeug(config: MockConfig, host: str, port: int) -> None:
     run_simple(host, port, create_app(config), threaded=True, use_reloader=False)
 
 
-@click.command(context_settings=CONTEXT_SETTINGS)
+@click.command(name="voxai-mock", context_settings=CONTEXT_SETTINGS)
 @click.version_option(package_name="voxai-contract-kit")
 @click.option(
     "--host",

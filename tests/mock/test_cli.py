@@ -1,0 +1,44 @@
+"""voxai-mock explains itself and prints how to use the mock, without leaking a real secret."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from mock_server.cli import banner, main
+from tests.conftest import mock_config
+
+
+def test_help_has_summary_example_and_every_option_documented_with_env():
+    result = CliRunner().invoke(main, ["-h"], terminal_width=300)
+    assert result.exit_code == 0
+    assert "Usage: voxai-mock" in result.output and "Example:" in result.output
+    options = [line for line in result.output.splitlines() if line.startswith("  --")]
+    documented = [line for line in options if not line.strip().startswith("--version")]
+    assert len(documented) == 11
+    assert all("[env var: VOXAI_MOCK_" in line for line in documented), documented
+
+
+def test_banner_prints_url_seeded_keys_and_dev_livekit_credentials():
+    text = banner(mock_config(), "127.0.0.1", 8080, "gunicorn")
+    assert "http://127.0.0.1:8080" in text
+    assert "vx_demo_key" in text and "vx_acme_key" in text
+    assert "devkey" in text and "ws://localhost:7880" in text
+
+
+def test_banner_never_prints_a_configured_livekit_secret():
+    text = banner(mock_config(livekit_api_secret="prod-secret-value-123"), "h", 1, "gunicorn")
+    assert "prod-secret-value-123" not in text
+    assert "[set, not shown]" in text
+
+
+def test_unreadable_seed_is_a_clear_error(tmp_path):
+    bad = tmp_path / "seed.yaml"
+    bad.write_text("projects: [{id: 1}]\n")
+    result = CliRunner().invoke(main, ["--seed", str(bad), "--port", "0"])
+    assert result.exit_code != 0
+    assert "malformed" in result.output
+
+
+def test_version_option():
+    result = CliRunner().invoke(main, ["--version"])
+    assert result.exit_code == 0 and "version" in result.output
