@@ -1,0 +1,216 @@
+"""``make bench`` / ``python -m bench``: requests/s, p50 and p99 of the mock's hot paths beside a
+bare Flask app (same JSON, same server) and Stoplight Prism (same spec), alternating, a few
+rounds, medians and ratios; then the memory of 100,000 distinct-room token requests."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import click
+import requests
+
+from . import memory, servers, wrk
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = ROOT / "openapi" / "voxai.yaml"
+H = {"X-API-Key": "vx_demo_key"}
+SESSIONS = 32
+SCENARIOS = {
+    "token": ("/api/v1/token", wrk.TOKEN_LUA),
+    "transcript": (
+        "/api/v1/sessions/proj_bench-0/transcript",
+        wrk.TRANSCRIPT_LUA.replace("SESSIONS", str(SESSIONS)),
+    ),
+}
+
+
+def capture_samples(path: Path) -> None:
+    """The mock's own responses, so the bare app returns byte-for-byte comparable JSON."""
+    from mock_server import create_app
+
+    client = create_app({"testing": True}).test_client()
+    token = client.post(
+        "/api/v1/token", json={"identity": "bench-user", "room": "bench-0-1"}, headers=H
+    ).get_json()
+    client.post("/api/v1/sessions", json={"room_name": "proj_bench-0"}, headers=H)
+    entry = client.post(
+        "/api/v1/sessions/proj_bench-0/transcript",
+        headers=H,
+        json={
+            "speaker": "user",
+            "content": "I would like to change the delivery address of my order.",
+        },
+    ).get_json()
+    path.write_text(json.dumps({"token": token, "transcript": entry}))
+
+
+def prepare_mock(origin: str) -> None:
+    """Fresh state and the open sessions the transcript scenario writes to."""
+    requests.post(f"{origin}/__mock/reset", timeout=10).raise_for_status()
+    for n in range(SESSIONS):
+        requests.post(
+            f"{origin}/api/v1/sessions",
+            json={"room_name": f"proj_bench-{n}"},
+            headers=H,
+            timeout=10,
+        ).raise_for_status()
+
+
+def row(name: str, results: list[wrk.Result]) -> dict:
+    return {
+        "target": name,
+        "rps": round(statistics.median(r.rps for r in results)),
+        "p50_ms": round(statistics.median(r.p50_ms for r in results), 2),
+        "p99_ms": round(statistics.median(r.p99_ms for r in results), 2),
+        "errors": sum(r.errors for r in results),
+        "rounds": len(results),
+    }
+
+
+@click.command(name="bench", context_settings=CONTEXT_SETTINGS)
+@click.version_option(package_name="voxai-contract-kit")
+@click.option(
+    "--rounds",
+    default=3,
+    show_default=True,
+    type=click.IntRange(1, 10),
+    envvar="VOXAI_BENCH_ROUNDS",
+    show_envvar=True,
+    help="Alternating rounds per target.",
+)
+@click.option(
+    "--duration",
+    default=5,
+    show_default=True,
+    type=click.IntRange(1, 60),
+    envvar="VOXAI_BENCH_DURATION",
+    show_envvar=True,
+    help="Seconds per wrk run.",
+)
+@click.option(
+    "--connections",
+    default=32,
+    show_default=True,
+    type=click.IntRange(1, 512),
+    envvar="VOXAI_BENCH_CONNECTIONS",
+    show_envvar=True,
+    help="wrk connections.",
+)
+@click.option(
+    "--targets",
+    default="mock,bare,prism",
+    show_default=True,
+    envvar="VOXAI_BENCH_TARGETS",
+    show_envvar=True,
+    help="Comma-separated: mock, bare, prism, mock-werkzeug.",
+)
+@click.option(
+    "--memory-requests",
+    default=100_000,
+    show_default=True,
+    type=click.IntRange(0, 1_000_000),
+    envvar="VOXAI_BENCH_MEMORY_REQUESTS",
+    show_envvar=True,
+    help="Token requests for the memory check (0 skips it).",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=ROOT / "reports" / "bench.json",
+    show_default=True,
+    envvar="VOXAI_BENCH_OUTPUT",
+    show_envvar=True,
+    help="Where the JSON results go.",
+)
+def main(rounds, duration, connections, targets, memory_requests, output):
+    """Benchmark the mock against a bare Flask app and Stoplight Prism.
+
+    \b
+    Example:
+        make bench
+        python -m bench --rounds 5 --duration 10
+        python -m bench --targets mock,bare --memory-requests 0
+    """
+    servers.ensure_tools()
+    wanted = [t.strip() for t in targets.split(",") if t.strip()]
+    with tempfile.TemporaryDirectory() as tmp:
+        samples = Path(tmp) / "samples.json"
+        capture_samples(samples)
+        starters = {
+            "mock": lambda: servers.start_mock("gunicorn"),
+            "mock-werkzeug": lambda: servers.start_mock("werkzeug"),
+            "bare": lambda: servers.start_bare(samples),
+            "prism": lambda: servers.start_prism(SPEC),
+        }
+        running = {}
+        try:
+            for name in wanted:
+                running[name] = starters[name]()
+            results: dict[str, dict[str, list[wrk.Result]]] = {
+                s: {name: [] for name in wanted} for s in SCENARIOS
+            }
+            for round_no in range(rounds):
+                # Alternate the order each round so no target always runs on a warmer machine.
+                order = wanted[round_no % len(wanted) :] + wanted[: round_no % len(wanted)]
+                for scenario, (path, lua) in SCENARIOS.items():
+                    for name in order:
+                        origin = running[name].origin
+                        if name.startswith("mock"):
+                            prepare_mock(origin)
+                        wrk.run(origin + path, lua, connections=connections, duration_s=1)
+                        result = wrk.run(
+                            origin + path, lua, connections=connections, duration_s=duration
+                        )
+                        results[scenario][name].append(result)
+                        click.echo(
+                            f"round {round_no + 1} {scenario:<10} {name:<14} "
+                            f"{result.rps:8.0f} req/s  p50 {result.p50_ms:6.2f} ms  "
+                            f"p99 {result.p99_ms:7.2f} ms  errors {result.errors}"
+                        )
+        finally:
+            for server in running.values():
+                server.stop()
+    report: dict = {
+        "connections": connections,
+        "duration_s": duration,
+        "rounds": rounds,
+        "server": "gunicorn gthread, 1 worker, 16 threads",
+        "scenarios": {},
+    }
+    for scenario in SCENARIOS:
+        rows = [row(name, results[scenario][name]) for name in wanted]
+        by_name = {r["target"]: r for r in rows}
+        ratios = {}
+        if "mock" in by_name:
+            for other in ("bare", "prism"):
+                if other in by_name:
+                    ratios[f"mock_vs_{other}_rps"] = round(
+                        by_name["mock"]["rps"] / by_name[other]["rps"], 2
+                    )
+        report["scenarios"][scenario] = {"rows": rows, "ratios": ratios}
+        click.echo(f"\n{scenario}: median of {rounds} rounds, {connections} connections")
+        click.echo(f"  {'target':<14} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+        for r in rows:
+            click.echo(
+                f"  {r['target']:<14} {r['rps']:>8} {r['p50_ms']:>8} {r['p99_ms']:>8} "
+                f"{r['errors']:>7}"
+            )
+        for key, value in ratios.items():
+            click.echo(f"  {key}: {value}")
+    if memory_requests:
+        click.echo(f"\nmemory: {memory_requests} token requests with distinct rooms (in process)")
+        started = time.perf_counter()
+        report["memory"] = memory.measure(memory_requests)
+        click.echo(f"  {json.dumps(report['memory'])}  ({time.perf_counter() - started:.0f} s)")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(report, indent=2))
+    click.echo(f"\nwritten to {output}")
+
+
+if __name__ == "__main__":
+    main()

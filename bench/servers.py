@@ -1,0 +1,145 @@
+"""Start and stop the benchmarked servers as subprocesses on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = Path(__file__).resolve().parent
+PRISM = BENCH / "node_modules" / ".bin" / "prism"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen, deadline_s: float = 60) -> None:
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"port {port} did not open in {deadline_s}s")
+
+
+@dataclass
+class Server:
+    name: str
+    port: int
+    process: subprocess.Popen
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=5)
+
+
+def _spawn(name: str, argv: list[str], port: int, env: dict | None = None) -> Server:
+    process = subprocess.Popen(
+        argv,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
+        start_new_session=True,
+    )
+    wait_for_port(port, process)
+    return Server(name, port, process)
+
+
+def start_mock(server: str = "gunicorn", threads: int = 16) -> Server:
+    port = free_port()
+    argv = [
+        sys.executable,
+        "-m",
+        "mock_server",
+        "--port",
+        str(port),
+        "--server",
+        server,
+        "--threads",
+        str(threads),
+    ]
+    return _spawn(f"mock ({server})", argv, port)
+
+
+def gunicorn_argv(app_spec: str, port: int, threads: int = 16) -> list[str]:
+    """The mock's gunicorn settings (mock_server.cli.serve_gunicorn), for any WSGI app."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        app_spec,
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        "1",
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(threads),
+        "--backlog",
+        "2048",
+        "--keep-alive",
+        "5",
+        "--log-level",
+        "warning",
+    ]
+
+
+def start_bare(samples_file: Path, threads: int = 16) -> Server:
+    port = free_port()
+    spec = f"bench.bare_app:app_from_file('{samples_file}')"
+    return _spawn("bare Flask", gunicorn_argv(spec, port, threads), port)
+
+
+def start_prism(spec: Path) -> Server:
+    if not PRISM.exists():
+        raise RuntimeError("Prism is not installed; run npm ci in bench/")
+    port = free_port()
+    argv = [
+        str(PRISM),
+        "mock",
+        str(spec),
+        "--port",
+        str(port),
+        "--host",
+        "127.0.0.1",
+        "--errors",
+        "false",
+    ]
+    return _spawn("Prism", argv, port)
+
+
+def ensure_tools() -> None:
+    """wrk from Debian and Prism from npm (pinned in bench/package.json), installed if missing."""
+    if shutil.which("wrk") is None:
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
+    stamp = BENCH / "node_modules" / ".installed"
+    lock = BENCH / "package-lock.json"
+    if not stamp.exists() or stamp.stat().st_mtime < lock.stat().st_mtime:
+        subprocess.run(["npm", "ci", "--silent", "--no-audit", "--no-fund"], cwd=BENCH, check=True)
+        stamp.touch()
