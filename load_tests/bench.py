@@ -164,16 +164,24 @@ def read_stats(prefix: Path, name: str = "Aggregated") -> dict[str, str]:
     raise click.ClickException(f"no {name!r} row in {prefix}_stats.csv")
 
 
-def tree_cpu_seconds(proc: psutil.Process) -> float:
-    """User + system CPU of a process and all its children (Locust's workers)."""
-    total = 0.0
-    for member in [proc, *proc.children(recursive=True)]:
-        try:
-            times = member.cpu_times()
-        except psutil.Error:
-            continue
-        total += times.user + times.system
-    return total
+class TreeCpu:
+    """User + system CPU of a process and its children (Locust's workers), cumulative.
+
+    Each process's last reading is kept, so a worker that exits early still counts.
+    """
+
+    def __init__(self, pid: int) -> None:
+        self.root = psutil.Process(pid)
+        self.last: dict[int, float] = {}
+
+    def seconds(self) -> float:
+        for member in [self.root, *self.root.children(recursive=True)]:
+            try:
+                times = member.cpu_times()
+            except psutil.Error:
+                continue
+            self.last[member.pid] = times.user + times.system
+        return sum(self.last.values())
 
 
 def steady_window(prefix: Path) -> tuple[float, float, int]:
@@ -189,7 +197,11 @@ def steady_window(prefix: Path) -> tuple[float, float, int]:
                 points.append((float(row["Timestamp"]), int(row["Total Request Count"])))
     if len(points) < 3:
         raise click.ClickException(f"run {prefix.name} too short to measure; raise --seconds")
-    (t0, n0), (t1, n1) = points[1], points[-1]
+    # The window ends at the last second that still saw new requests (workers may quit first).
+    last = max(i for i in range(1, len(points)) if points[i][1] > points[i - 1][1])
+    if last < 2:
+        raise click.ClickException(f"run {prefix.name} too short to measure; raise --seconds")
+    (t0, n0), (t1, n1) = points[1], points[last]
     return t0, t1, n1 - n0
 
 
@@ -216,22 +228,25 @@ def run_locust(
         cmd += ["--processes", str(processes)]
     env = {**os.environ, "VOXAI_API_KEY": api_key}
     samples: list[tuple[float, float]] = []
-    popen = subprocess.Popen(
-        pinned(cpu, cmd), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    proc = psutil.Process(popen.pid)
+    log = open(f"{prefix}.log", "w")  # noqa: SIM115 - closed after the run
+    popen = subprocess.Popen(pinned(cpu, cmd), env=env, stdout=log, stderr=subprocess.STDOUT)
+    tree = TreeCpu(popen.pid)
     deadline = time.monotonic() + seconds + 60
     while popen.poll() is None:
         try:
-            samples.append((time.time(), tree_cpu_seconds(proc)))
+            samples.append((time.time(), tree.seconds()))
         except psutil.Error:
             pass
         if time.monotonic() > deadline:
             popen.kill()
             raise click.ClickException(f"locust run {prefix.name} did not end in time")
         time.sleep(0.2)
-    if popen.returncode not in (0, 1):
-        raise click.ClickException(f"locust run {prefix.name} failed (exit {popen.returncode})")
+    log.close()
+    if popen.returncode not in (0, 1) or not Path(f"{prefix}_stats_history.csv").exists():
+        tail = Path(f"{prefix}.log").read_text(errors="replace")[-2000:]
+        raise click.ClickException(
+            f"locust run {prefix.name} failed (exit {popen.returncode}):\n{tail}"
+        )
     start, end, requests = steady_window(prefix)
     window = [(t, c) for t, c in samples if start <= t <= end]
     if len(window) < 2 or end <= start:
