@@ -110,6 +110,15 @@ def row(name: str, results: list[wrk.Result]) -> dict:
     help="Comma-separated: mock, bare, prism, mock-werkzeug.",
 )
 @click.option(
+    "--threads",
+    default=8,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    envvar="VOXAI_BENCH_THREADS",
+    show_envvar=True,
+    help="gunicorn threads for the mock and the bare app alike.",
+)
+@click.option(
     "--memory-requests",
     default=100_000,
     show_default=True,
@@ -127,7 +136,7 @@ def row(name: str, results: list[wrk.Result]) -> dict:
     show_envvar=True,
     help="Where the JSON results go.",
 )
-def main(rounds, duration, connections, targets, memory_requests, output):
+def main(rounds, duration, connections, targets, threads, memory_requests, output):
     """Benchmark the mock against a bare Flask app and Stoplight Prism.
 
     \b
@@ -142,9 +151,9 @@ def main(rounds, duration, connections, targets, memory_requests, output):
         samples = Path(tmp) / "samples.json"
         capture_samples(samples)
         starters = {
-            "mock": lambda: servers.start_mock("gunicorn"),
+            "mock": lambda: servers.start_mock("gunicorn", threads),
             "mock-werkzeug": lambda: servers.start_mock("werkzeug"),
-            "bare": lambda: servers.start_bare(samples),
+            "bare": lambda: servers.start_bare(samples, threads),
             "prism": lambda: servers.start_prism(SPEC),
         }
         running = {}

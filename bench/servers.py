@@ -69,7 +69,7 @@ def _spawn(name: str, argv: list[str], port: int, env: dict | None = None) -> Se
     return Server(name, port, process)
 
 
-def start_mock(server: str = "gunicorn", threads: int = 16) -> Server:
+def start_mock(server: str = "gunicorn", threads: int = 8) -> Server:
     port = free_port()
     argv = [
         sys.executable,
@@ -85,34 +85,11 @@ def start_mock(server: str = "gunicorn", threads: int = 16) -> Server:
     return _spawn(f"mock ({server})", argv, port)
 
 
-def gunicorn_argv(app_spec: str, port: int, threads: int = 16) -> list[str]:
-    """The mock's gunicorn settings (mock_server.cli.serve_gunicorn), for any WSGI app."""
-    return [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        app_spec,
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        "1",
-        "--worker-class",
-        "gthread",
-        "--threads",
-        str(threads),
-        "--backlog",
-        "2048",
-        "--keep-alive",
-        "5",
-        "--log-level",
-        "warning",
-    ]
-
-
-def start_bare(samples_file: Path, threads: int = 16) -> Server:
+def start_bare(samples_file: Path, threads: int = 8) -> Server:
+    """The bare app, served by ``mock_server.cli.serve_gunicorn`` exactly as the mock is."""
     port = free_port()
-    spec = f"bench.bare_app:app_from_file('{samples_file}')"
-    return _spawn("bare Flask", gunicorn_argv(spec, port, threads), port)
+    argv = [sys.executable, "-m", "bench.serve_bare", str(port), str(samples_file), str(threads)]
+    return _spawn("bare Flask", argv, port)
 
 
 def start_prism(spec: Path) -> Server:

@@ -30,7 +30,7 @@ def get_mock_state():
 
 @bp.operation("listMockRequests", secured=False)
 def list_mock_requests():
-    return {"requests": list(get_state().journal)[-g.params["limit"] :]}
+    return {"requests": get_state().requests(g.params["limit"])}
 
 
 @bp.operation("listMockFaults", secured=False)

@@ -13,15 +13,15 @@ from .state import get_state
 API_KEY_HEADER = "X-API-Key"
 
 
-def authenticate() -> Project:
-    """The project of the request's API key.
+def authenticate(req=None, state=None) -> Project:
+    """The project of the request's API key (``req``/``state`` default to the current ones).
 
     :raise 401: the header is missing or the key unknown.
     """
-    key = request.headers.get(API_KEY_HEADER)
+    key = (req or request).headers.get(API_KEY_HEADER)
     if not key:
         raise ApiError(401, f"Missing {API_KEY_HEADER} header")
-    project = get_state().project_for_key(key)
+    project = (state or get_state()).project_for_key(key)
     if project is None:
         raise ApiError(401, f"Invalid {API_KEY_HEADER}")
     return project

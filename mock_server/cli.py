@@ -44,12 +44,19 @@ def banner(config: MockConfig, host: str, port: int, server: str) -> str:
     return "\n".join(lines)
 
 
-def serve_gunicorn(config: MockConfig, host: str, port: int, threads: int) -> None:
-    """One gunicorn worker process with threads: state stays in one process, so it is coherent
-    in memory; the thread pool overlaps I/O and SQLite (which releases the GIL)."""
-    from gunicorn.app.base import BaseApplication
+#: How often (seconds) CPython lets another thread take the GIL. SQLite releases the GIL on
+#: every statement; at the default 5 ms a thread coming back from SQLite can wait behind a
+#: busy one for the whole interval (a convoy), which showed as p99 over 400 ms under wrk.
+SWITCH_INTERVAL_S = 0.001
 
-    from . import create_app
+
+def serve_gunicorn(app_factory, host: str, port: int, threads: int) -> None:
+    """Serve ``app_factory()`` on one gunicorn gthread worker process with ``threads`` threads.
+
+    One process keeps the in-memory state coherent without a shared store; the threads overlap
+    network I/O. ``bench`` serves its baseline app through this same function.
+    """
+    from gunicorn.app.base import BaseApplication
 
     class MockApplication(BaseApplication):
         def load_config(self):
@@ -68,7 +75,8 @@ def serve_gunicorn(config: MockConfig, host: str, port: int, threads: int) -> No
                 self.cfg.set(key, value)
 
         def load(self):
-            return create_app(config)
+            sys.setswitchinterval(SWITCH_INTERVAL_S)
+            return app_factory()
 
     MockApplication().run()
 
@@ -206,7 +214,9 @@ def main(
     # gunicorn parses sys.argv itself; hand it nothing of ours.
     sys.argv = sys.argv[:1]
     if server == "gunicorn":
-        serve_gunicorn(config, host, port, threads)
+        from . import create_app
+
+        serve_gunicorn(lambda: create_app(config), host, port, threads)
     else:
         serve_werkzeug(config, host, port)
 

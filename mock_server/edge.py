@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, datetime
 
 from flask import Flask, g, request
 
@@ -30,94 +29,73 @@ def install_edge(app: Flask, rules: dict[str, OperationRule], endpoints: dict[st
     app.extensions[EDGE] = {"rules": rules, "endpoints": endpoints}
     config = app.extensions["voxai_mock"].config
 
+    state = app.extensions["voxai_mock"]
+
+    # The hooks run on every request: they resolve the request/g proxies once each.
     @app.before_request
     def validate_request():
-        g.started = time.perf_counter()
-        if request.method == "OPTIONS":
+        req, ctx = request._get_current_object(), g._get_current_object()
+        ctx.started = time.perf_counter()
+        if req.method == "OPTIONS":
             return None  # CORS preflight: flask-cors answers it
-        operation_id = endpoints.get(request.endpoint or "")
+        endpoint = req.endpoint or ""
+        operation_id = endpoints.get(endpoint)
         if operation_id is None:
             return None  # no route: Flask raises 404/405 and the error handler renders it
         rule = rules[operation_id]
-        g.operation_id = operation_id
-        g.rule = rule
-        if not request.endpoint.startswith("admin."):
-            state = get_state()
+        ctx.rule = rule
+        if not endpoint.startswith("admin."):
             # Forced responses are deliberate, so response validation leaves them alone.
-            g.forced = True
+            ctx.forced = True
             faults.apply_before(state.faults.get(operation_id))
-            code = faults.preferred_code(request.headers.get("Prefer"))
+            code = faults.preferred_code(req.headers.get("Prefer"))
             if code is not None:
                 faults.check_preferred(code, rule.statuses, rule.success_status)
-            g.forced = False
+            ctx.forced = False
             if rule.security == "api_key":
-                g.project = authenticate()
-        raw = request.get_data(cache=True) if rule.media_type else b""
+                ctx.project = authenticate(req, state)
+        raw = req.get_data(cache=True) if rule.media_type else b""
         if rule.security == "webhook":
-            _verify_webhook(raw, config)
-        g.params = rule.parse_params(request.view_args or {}, request.args)
-        g.body = rule.parse_body(raw, request.mimetype)
+            _verify_webhook(req, raw, config)
+        ctx.params = rule.parse_params(req.view_args or {}, req.args) if rule.params else {}
+        ctx.body = rule.parse_body(raw, req.mimetype)
         return None
 
     @app.after_request
     def finish_response(response):
-        rule: OperationRule | None = g.get("rule")
-        if rule is None or request.method == "OPTIONS":
+        req, ctx = request._get_current_object(), g._get_current_object()
+        rule: OperationRule | None = getattr(ctx, "rule", None)
+        if req.method == "OPTIONS" or req.path.startswith("/__mock/"):
+            if config.validate_responses and rule is not None:
+                # mock-admin.yaml documents 400 only for PUT faults; other refusals go unchecked.
+                if response.status_code != 400:
+                    _check_response(app, rule, response)
             return response
-        admin = (request.endpoint or "").startswith("admin.")
-        # mock-admin.yaml documents 400 only for PUT faults; its other refusals stay unchecked.
-        admin_refusal = admin and response.status_code == 400
-        if config.validate_responses and not g.get("forced") and not admin_refusal:
-            _check_response(app, rule, response)
-        if admin:
-            return response
-        state = get_state()
-        fault = state.faults.get(rule.operation_id)
-        if fault and fault.get("drop_field") and 200 <= response.status_code < 300:
-            body = response.get_json(silent=True)
-            if body is not None:
-                response.set_data(json.dumps(faults.drop_field(body, fault["drop_field"])))
-        project = g.get("project")
+        if rule is not None:
+            if config.validate_responses and not getattr(ctx, "forced", False):
+                _check_response(app, rule, response)
+            fault = state.faults.get(rule.operation_id)
+            if fault and fault.get("drop_field") and 200 <= response.status_code < 300:
+                body = response.get_json(silent=True)
+                if body is not None:
+                    response.set_data(json.dumps(faults.drop_field(body, fault["drop_field"])))
+        project = getattr(ctx, "project", None)
+        started = getattr(ctx, "started", None)
         state.record(
             {
-                "method": request.method,
-                "path": request.path,
-                "operation_id": rule.operation_id,
+                "method": req.method,
+                "path": req.path,
+                "operation_id": rule.operation_id if rule else None,
                 "status": response.status_code,
-                "duration_ms": round((time.perf_counter() - g.started) * 1000, 3),
-                "at": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                "duration_ms": round((time.perf_counter() - started) * 1000, 3) if started else 0.0,
+                "at": time.time(),
                 "project_id": project.id if project else None,
             }
         )
         return response
 
 
-def record_unrouted(app: Flask) -> None:
-    """Journal requests that matched no operation too (404/405), so tests can see them."""
-
-    @app.after_request
-    def journal_unrouted(response):
-        if g.get("rule") is None and not request.path.startswith("/__mock/"):
-            if request.method != "OPTIONS":
-                get_state().record(
-                    {
-                        "method": request.method,
-                        "path": request.path,
-                        "operation_id": None,
-                        "status": response.status_code,
-                        "duration_ms": round((time.perf_counter() - g.get("started", 0)) * 1000, 3)
-                        if g.get("started")
-                        else 0.0,
-                        "at": datetime.now(UTC)
-                        .isoformat(timespec="milliseconds")
-                        .replace("+00:00", "Z"),
-                        "project_id": None,
-                    }
-                )
-        return response
-
-
-def _verify_webhook(raw: bytes, config) -> None:
+def _verify_webhook(req, raw: bytes, config) -> None:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -129,7 +107,7 @@ def _verify_webhook(raw: bytes, config) -> None:
             config.livekit_api_key,
             config.livekit_api_secret,
             text,
-            request.headers.get("Authorization", ""),
+            req.headers.get("Authorization", ""),
         )
     except WebhookRejected as exc:
         raise ApiError(401, f"Webhook signature rejected: {exc}") from None

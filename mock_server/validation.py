@@ -211,9 +211,13 @@ class OperationRule:
         if not self.body_validator.is_valid(body):
             details = _details(self.body_validator, body, "body")
             raise ApiError(400, f"Request body is invalid: {details[0]['message']}", details)
-        for name, default in self.body_defaults.items():
-            if name not in body:
-                body[name] = copy.deepcopy(default)
+        if isinstance(body, dict):
+            for name, default in self.body_defaults.items():
+                if name not in body:
+                    # Spec defaults are scalars here; copy only what could be shared and mutated.
+                    body[name] = (
+                        copy.deepcopy(default) if isinstance(default, dict | list) else default
+                    )
         return body
 
     # --- response side (tests) ----------------------------------------------------------
