@@ -42,6 +42,8 @@ class MockConfig:
     """Sessions kept per project; the oldest ended (then oldest) are evicted beyond this."""
     max_transcript_entries: int = 20000
     """Entries per session; more is a 409 conflict."""
+    max_project_transcript_entries: int = 200_000
+    """Entries kept per project over all sessions; beyond it the oldest ended sessions go."""
     journal_size: int = 2000
     """Requests kept in the ``/__mock/requests`` journal."""
     webhook_ids_kept: int = 10000

@@ -27,6 +27,8 @@ from .seed import Project, Seed, load_seed
 from .store_sqlite import Store
 
 EXTENSION = "voxai_mock"
+#: Transcript appends between two checks of a project's total entries.
+TRANSCRIPT_CHECK_EVERY = 256
 #: Most room inserts per project between two exact cap checks (also at most 1/32 of the cap).
 ROOM_CAP_SLACK = 64
 _WORD = re.compile(r"[a-z0-9]+")
@@ -117,6 +119,7 @@ class MockState:
         self._local = threading.Lock()
         self._last_expiry = 0.0
         self._room_inserts: dict[int, int] = {}
+        self._appends_since_check = 0
         self._cap_slack = max(1, min(ROOM_CAP_SLACK, config.max_rooms_per_project // 32))
         self.journal: deque[dict[str, Any]] = deque(maxlen=config.journal_size)
         self.faults: dict[str, dict[str, Any]] = {}
@@ -497,10 +500,15 @@ class MockState:
             return
         # Ended sessions go first; their usage is kept as a roll-up so totals do not shrink.
         victims = db.execute(
-            "SELECT * FROM sessions WHERE project_id = ? ORDER BY status = 'active', id LIMIT ?",
+            "SELECT id FROM sessions WHERE project_id = ? ORDER BY status = 'active', id LIMIT ?",
             (project.id, excess),
         ).fetchall()
-        for row in victims:
+        self._evict_sessions(db, project, [row["id"] for row in victims])
+
+    def _evict_sessions(self, db, project: Project, ids: list[int]) -> None:
+        # Ended sessions leave their usage behind as a roll-up so totals do not shrink.
+        for session_id in ids:
+            row = db.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)).fetchone()
             if row["status"] == "completed":
                 rec = self._usage_of_session(row)
                 db.execute(
@@ -515,8 +523,31 @@ class MockState:
                         *(rec["cost"][s] for s in SERVICES),
                     ),
                 )
-            db.execute("DELETE FROM transcripts WHERE session_id = ?", (row["id"],))
-            db.execute("DELETE FROM sessions WHERE id = ?", (row["id"],))
+            db.execute("DELETE FROM transcripts WHERE session_id = ?", (session_id,))
+            db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+
+    def _cap_project_transcripts(self, db, project: Project) -> None:
+        self._appends_since_check = 0
+        total = db.execute(
+            "SELECT COALESCE(SUM(transcript_count), 0) FROM sessions WHERE project_id = ?",
+            (project.id,),
+        ).fetchone()[0]
+        excess = total - self.config.max_project_transcript_entries
+        if excess <= 0:
+            return
+        # Oldest ended sessions go whole (usage rolled up), as the session cap does.
+        ended = db.execute(
+            "SELECT id, transcript_count FROM sessions WHERE project_id = ?"
+            " AND status = 'completed' ORDER BY id",
+            (project.id,),
+        ).fetchall()
+        victims = []
+        for row in ended:
+            if excess <= 0:
+                break
+            victims.append(row["id"])
+            excess -= row["transcript_count"]
+        self._evict_sessions(db, project, victims)
 
     def add_transcript_entry(self, project: Project, room_name: str, body: dict[str, Any]):
         """:raise 404: no session for the room. :raise 409: it has ended, or is full."""
@@ -543,6 +574,9 @@ class MockState:
                 " WHERE id = ?",
                 (sequence, len(body["content"]), session["id"]),
             )
+            self._appends_since_check += 1
+            if self._appends_since_check >= TRANSCRIPT_CHECK_EVERY:
+                self._cap_project_transcripts(db, project)
         return {
             "session_id": session["id"],
             "room_name": room_name,

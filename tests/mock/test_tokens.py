@@ -130,3 +130,68 @@ def test_unknown_foreign_or_inactive_agent_is_a_clear_client_error(client, body,
         str(body.get("agent_config_id") or body["agent_config_ids"][1])
         in (response.get_json()["message"])
     )
+
+
+@pytest.mark.parametrize(
+    ("grants", "dispatches"),
+    [
+        (None, []),
+        ({"canPublish": False, "hidden": True, "canPublishSources": ["camera", "microphone"]}, []),
+        (
+            {"roomAdmin": True, "agent": True, "canSubscribeMetrics": True},
+            [("support-agent", '{"agent_config_id": 1}'), ("sales-assistant", "")],
+        ),
+    ],
+)
+def test_mock_tokens_carry_exactly_the_claims_access_token_to_jwt_signs(grants, dispatches):
+    """livekit.to_jwt skips AccessToken.to_jwt's deep copies; the claims must not differ."""
+    from livekit.api import AccessToken, RoomAgentDispatch, RoomConfiguration, VideoGrants
+
+    from mock_server.livekit import Dispatch, grant_field, mint_token
+
+    ours = mint_token(
+        "devkey",
+        "secret",
+        identity="user1",
+        room="proj_r",
+        grants=grants,
+        dispatches=[Dispatch(i, name, meta) for i, (name, meta) in enumerate(dispatches, 1)],
+    )
+    reference = (
+        AccessToken("devkey", "secret")
+        .with_identity("user1")
+        .with_name("user1")
+        .with_grants(
+            VideoGrants(
+                **{grant_field(k): v for k, v in (grants or {}).items()},
+                room_join=True,
+                room="proj_r",
+            )
+        )
+    )
+    if dispatches:
+        reference = reference.with_room_config(
+            RoomConfiguration(
+                agents=[
+                    RoomAgentDispatch(agent_name=name, metadata=meta) for name, meta in dispatches
+                ]
+            )
+        )
+    decode = {"algorithms": ["HS256"], "options": {"verify_signature": False}}
+    ours_claims = jwt.decode(ours, **decode)
+    reference_claims = jwt.decode(reference.to_jwt(), **decode)
+    for claims in (ours_claims, reference_claims):
+        claims.pop("nbf"), claims.pop("exp")
+    assert ours_claims == reference_claims
+    assert list(ours_claims) == list(reference_claims)  # same claim order, same JSON
+    assert jwt.get_unverified_header(ours) == {"alg": "HS256", "typ": "JWT"}
+
+
+def test_token_lifetime_is_livekits_default_six_hours(client):
+    claims = jwt.decode(
+        issue(client, {"identity": "u", "room": "r"}).get_json()["token"],
+        "secret",
+        algorithms=["HS256"],
+        issuer="devkey",
+    )
+    assert claims["exp"] - claims["nbf"] == 6 * 3600
