@@ -6,6 +6,7 @@ subprocess; the mock is the shared ``live_mock`` fixture (a real port).
 
 from __future__ import annotations
 
+import csv
 import os
 import subprocess
 import sys
@@ -65,7 +66,12 @@ def test_smoke_against_the_mock_passes_gates_and_loss_check(live_mock, tmp_path)
     reports = list((tmp_path / "reports").iterdir())
     assert any(p.name.endswith("_stats.csv") for p in reports)
     assert any(p.name.endswith(".html") for p in reports)
-    assert any(p.name.endswith("_transcript_entries.csv") for p in reports)
+    entries_csv = next(p for p in reports if p.name.endswith("_transcript_entries.csv"))
+    with entries_csv.open(newline="") as fh:
+        entries = next(csv.DictReader(fh))
+    # The entries figure of its own counts exactly what the loss check compared.
+    assert int(entries["Acknowledged entries"]) == acknowledged
+    assert float(entries["Entries/s"]) >= 5
     # The key is a secret: not in the logs, not in any report.
     assert DEMO_KEY not in text
     for report in reports:
