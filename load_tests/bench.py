@@ -259,13 +259,17 @@ def run_locust(
     return rps, (rps / cpu_rate if cpu_rate > 0 else 0.0)
 
 
-def run_wrk(url: str, body: str, seconds: int, tmp: Path, cpu: int | None) -> tuple[float, float]:
+def run_wrk(
+    url: str, body: str, seconds: int, tmp: Path, cpu: int | None, threads: int = 1
+) -> tuple[float, float]:
     """(requests/s, requests per wrk CPU-second)."""
     script = tmp / "post.lua"
     script.write_text(WRK_SCRIPT.format(body=body))
     before = children_cpu_seconds()
     out = subprocess.run(
-        pinned(cpu, ["wrk", "-t1", "-c16", f"-d{seconds}s", "-s", str(script), url]),
+        pinned(cpu, [
+            "wrk", f"-t{threads}", f"-c{16 * threads}", f"-d{seconds}s", "-s", str(script), url,
+        ]),
         capture_output=True, text=True, timeout=seconds + 30, check=True,
     ).stdout  # fmt: skip
     cpu_s = children_cpu_seconds() - before
@@ -402,11 +406,18 @@ def main(seconds: int, users: int, output: Path | None) -> None:
                 ("wrk -> nginx transcript", ENTRY_PATH.replace("{roomName}", "proj_b"),
                  '{"speaker":"user","content":"hi"}'),
             ):  # fmt: skip
-                click.echo(f"bench: {what}, {seconds} s", err=True)
-                rps, per_cpu = run_wrk(f"{host}{path}", body, seconds, tmp, cpu=0)
-                rows.append(
-                    Row(what, "1 thread", rps, per_cpu, note="wrk on CPU 0, nginx on CPU 1")
-                )
+                for threads in (1, 2):
+                    click.echo(f"bench: {what}, {threads} thread(s), {seconds} s", err=True)
+                    rps, per_cpu = run_wrk(
+                        f"{host}{path}", body, seconds, tmp, cpu=0 if threads == 1 else None,
+                        threads=threads,
+                    )  # fmt: skip
+                    note = (
+                        "wrk on CPU 0, nginx on CPU 1"
+                        if threads == 1
+                        else "wrk and nginx share 2 cores"
+                    )
+                    rows.append(Row(what, f"{threads} thread(s)", rps, per_cpu, note=note))
         finally:
             stop(nginx)
 
