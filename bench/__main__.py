@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi" / "voxai.yaml"
 H = {"X-API-Key": "vx_demo_key"}
 SESSIONS = 32
+RATIOS = [("mock", "bare"), ("mock", "prism"), ("mock-2w", "bare-2w"), ("mock-2w", "prism")]
 SCENARIOS = {
     "token": ("/api/v1/token", wrk.TOKEN_LUA),
     "transcript": (
@@ -68,6 +69,7 @@ def row(name: str, results: list[wrk.Result]) -> dict:
         "p50_ms": round(statistics.median(r.p50_ms for r in results), 2),
         "p99_ms": round(statistics.median(r.p99_ms for r in results), 2),
         "errors": sum(r.errors for r in results),
+        "cpu_us_per_request": round(statistics.median(r.cpu_us_per_request for r in results)),
         "rounds": len(results),
     }
 
@@ -103,11 +105,11 @@ def row(name: str, results: list[wrk.Result]) -> dict:
 )
 @click.option(
     "--targets",
-    default="mock,bare,prism",
+    default="mock,bare,prism,mock-2w,bare-2w",
     show_default=True,
     envvar="VOXAI_BENCH_TARGETS",
     show_envvar=True,
-    help="Comma-separated: mock, bare, prism, mock-werkzeug.",
+    help="Comma-separated: mock, bare, prism, mock-2w, bare-2w (two workers), mock-werkzeug.",
 )
 @click.option(
     "--threads",
@@ -117,6 +119,15 @@ def row(name: str, results: list[wrk.Result]) -> dict:
     envvar="VOXAI_BENCH_THREADS",
     show_envvar=True,
     help="gunicorn threads for the mock and the bare app alike.",
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 16),
+    envvar="VOXAI_BENCH_WORKERS",
+    show_envvar=True,
+    help="gunicorn worker processes for the mock and the bare app alike.",
 )
 @click.option(
     "--memory-requests",
@@ -136,7 +147,7 @@ def row(name: str, results: list[wrk.Result]) -> dict:
     show_envvar=True,
     help="Where the JSON results go.",
 )
-def main(rounds, duration, connections, targets, threads, memory_requests, output):
+def main(rounds, duration, connections, targets, threads, workers, memory_requests, output):
     """Benchmark the mock against a bare Flask app and Stoplight Prism.
 
     \b
@@ -151,9 +162,11 @@ def main(rounds, duration, connections, targets, threads, memory_requests, outpu
         samples = Path(tmp) / "samples.json"
         capture_samples(samples)
         starters = {
-            "mock": lambda: servers.start_mock("gunicorn", threads),
+            "mock": lambda: servers.start_mock("gunicorn", threads, workers),
+            "mock-2w": lambda: servers.start_mock("gunicorn", threads, 2),
+            "bare-2w": lambda: servers.start_bare(samples, threads, 2),
             "mock-werkzeug": lambda: servers.start_mock("werkzeug"),
-            "bare": lambda: servers.start_bare(samples, threads),
+            "bare": lambda: servers.start_bare(samples, threads, workers),
             "prism": lambda: servers.start_prism(SPEC),
         }
         running = {}
@@ -172,14 +185,22 @@ def main(rounds, duration, connections, targets, threads, memory_requests, outpu
                         if name.startswith("mock"):
                             prepare_mock(origin)
                         wrk.run(origin + path, lua, connections=connections, duration_s=1)
+                        cpu_before = running[name].cpu_seconds()
                         result = wrk.run(
                             origin + path, lua, connections=connections, duration_s=duration
+                        )
+                        result.cpu_us_per_request = round(
+                            (running[name].cpu_seconds() - cpu_before)
+                            * 1e6
+                            / max(result.requests, 1),
+                            1,
                         )
                         results[scenario][name].append(result)
                         click.echo(
                             f"round {round_no + 1} {scenario:<10} {name:<14} "
                             f"{result.rps:8.0f} req/s  p50 {result.p50_ms:6.2f} ms  "
-                            f"p99 {result.p99_ms:7.2f} ms  errors {result.errors}"
+                            f"p99 {result.p99_ms:7.2f} ms  errors {result.errors}  "
+                            f"cpu {result.cpu_us_per_request:6.0f} us/req"
                         )
         finally:
             for server in running.values():
@@ -188,26 +209,37 @@ def main(rounds, duration, connections, targets, threads, memory_requests, outpu
         "connections": connections,
         "duration_s": duration,
         "rounds": rounds,
-        "server": "gunicorn gthread, 1 worker, 16 threads",
+        "server": f"gunicorn gthread, {workers} workers x {threads} threads",
         "scenarios": {},
     }
     for scenario in SCENARIOS:
         rows = [row(name, results[scenario][name]) for name in wanted]
         by_name = {r["target"]: r for r in rows}
-        ratios = {}
-        if "mock" in by_name:
-            for other in ("bare", "prism"):
-                if other in by_name:
-                    ratios[f"mock_vs_{other}_rps"] = round(
-                        by_name["mock"]["rps"] / by_name[other]["rps"], 2
-                    )
+        ratios = {
+            f"{a}_vs_{b}_rps": round(by_name[a]["rps"] / by_name[b]["rps"], 2)
+            for a, b in RATIOS
+            if a in by_name and b in by_name
+        }
+        # CPU per request is what a busy shared machine distorts least.
+        ratios.update(
+            {
+                f"{b}_cpu_over_{a}_cpu": round(
+                    by_name[b]["cpu_us_per_request"] / max(by_name[a]["cpu_us_per_request"], 1), 2
+                )
+                for a, b in RATIOS
+                if a in by_name and b in by_name
+            }
+        )
         report["scenarios"][scenario] = {"rows": rows, "ratios": ratios}
         click.echo(f"\n{scenario}: median of {rounds} rounds, {connections} connections")
-        click.echo(f"  {'target':<14} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+        click.echo(
+            f"  {'target':<14} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
+            f" {'cpu us/req':>10}"
+        )
         for r in rows:
             click.echo(
                 f"  {r['target']:<14} {r['rps']:>8} {r['p50_ms']:>8} {r['p99_ms']:>8} "
-                f"{r['errors']:>7}"
+                f"{r['errors']:>7} {r['cpu_us_per_request']:>10}"
             )
         for key, value in ratios.items():
             click.echo(f"  {key}: {value}")

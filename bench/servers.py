@@ -46,6 +46,20 @@ class Server:
     def origin(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the server and its worker processes."""
+        import psutil
+
+        total = 0.0
+        root = psutil.Process(self.process.pid)
+        for proc in [root, *root.children(recursive=True)]:
+            try:
+                times = proc.cpu_times()
+                total += times.user + times.system
+            except psutil.NoSuchProcess:
+                pass
+        return total
+
     def stop(self) -> None:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
@@ -69,26 +83,26 @@ def _spawn(name: str, argv: list[str], port: int, env: dict | None = None) -> Se
     return Server(name, port, process)
 
 
-def start_mock(server: str = "gunicorn", threads: int = 8) -> Server:
+def start_mock(server: str = "gunicorn", threads: int = 8, workers: int = 1) -> Server:
+    port = free_port()
+    argv = [sys.executable, "-m", "mock_server", "--port", str(port), "--server", server]
+    if server == "gunicorn":
+        argv += ["--threads", str(threads), "--workers", str(workers)]
+    return _spawn(f"mock ({server})", argv, port)
+
+
+def start_bare(samples_file: Path, threads: int = 8, workers: int = 1) -> Server:
+    """The bare app, served by ``mock_server.cli.serve_gunicorn`` exactly as the mock is."""
     port = free_port()
     argv = [
         sys.executable,
         "-m",
-        "mock_server",
-        "--port",
+        "bench.serve_bare",
         str(port),
-        "--server",
-        server,
-        "--threads",
+        str(samples_file),
         str(threads),
+        str(workers),
     ]
-    return _spawn(f"mock ({server})", argv, port)
-
-
-def start_bare(samples_file: Path, threads: int = 8) -> Server:
-    """The bare app, served by ``mock_server.cli.serve_gunicorn`` exactly as the mock is."""
-    port = free_port()
-    argv = [sys.executable, "-m", "bench.serve_bare", str(port), str(samples_file), str(threads)]
     return _spawn("bare Flask", argv, port)
 
 

@@ -48,6 +48,8 @@ class Result:
     p99_ms: float
     requests: int
     errors: int
+    #: Server CPU time per request (all its processes): steadier than req/s on a busy machine.
+    cpu_us_per_request: float = 0.0
 
 
 _UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}

@@ -35,7 +35,7 @@ def list_mock_requests():
 
 @bp.operation("listMockFaults", secured=False)
 def list_mock_faults():
-    return {"faults": dict(get_state().faults)}
+    return {"faults": dict(get_state().faults.items())}
 
 
 @bp.operation("clearMockFaults", secured=False)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -50,11 +52,12 @@ def banner(config: MockConfig, host: str, port: int, server: str) -> str:
 SWITCH_INTERVAL_S = 0.001
 
 
-def serve_gunicorn(app_factory, host: str, port: int, threads: int) -> None:
-    """Serve ``app_factory()`` on one gunicorn gthread worker process with ``threads`` threads.
+def serve_gunicorn(app_factory, host: str, port: int, threads: int, workers: int = 1) -> None:
+    """Serve ``app_factory()`` on gunicorn: ``workers`` gthread processes, ``threads`` each.
 
-    One process keeps the in-memory state coherent without a shared store; the threads overlap
-    network I/O. ``bench`` serves its baseline app through this same function.
+    Each worker calls ``app_factory()`` after the fork, so each opens its own SQLite
+    connection; with several workers the factory must point them at one shared store file.
+    ``bench`` serves its baseline app through this same function.
     """
     from gunicorn.app.base import BaseApplication
 
@@ -62,7 +65,7 @@ def serve_gunicorn(app_factory, host: str, port: int, threads: int) -> None:
         def load_config(self):
             settings = {
                 "bind": f"{host}:{port}",
-                "workers": 1,
+                "workers": workers,
                 "worker_class": "gthread",
                 "threads": threads,
                 "backlog": 2048,
@@ -164,13 +167,22 @@ def serve_werkzeug(config: MockConfig, host: str, port: int) -> None:
     help="WSGI server: gunicorn (gthread, production) or werkzeug (debugging).",
 )
 @click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 16),
+    envvar="VOXAI_MOCK_WORKERS",
+    show_envvar=True,
+    help="gunicorn worker processes; more than one shares state through one SQLite file.",
+)
+@click.option(
     "--threads",
-    default=16,
+    default=8,
     show_default=True,
     type=click.IntRange(1, 256),
     envvar="VOXAI_MOCK_THREADS",
     show_envvar=True,
-    help="Worker threads of the gunicorn process.",
+    help="Threads per gunicorn worker process.",
 )
 def main(
     host,
@@ -182,6 +194,7 @@ def main(
     livekit_url,
     simulate_join,
     server,
+    workers,
     threads,
 ):
     """Run the VoxAI mock API (stateful, spec-validated, real LiveKit tokens).
@@ -205,6 +218,15 @@ def main(
         if v is not None
     }
     config = MockConfig.from_env(**overrides)
+    shared_file = None
+    if workers > 1:
+        if server != "gunicorn":
+            raise click.UsageError("--workers > 1 needs --server gunicorn")
+        # Workers are processes: they share one SQLite store (WAL), journal and faults included.
+        if config.state_file is None:
+            shared_file = _scratch_store()
+            config = config.replace(state_file=shared_file)
+        config = config.replace(shared_store=True)
     # The livekit-server --dev secret is short by design; a warning per token is noise.
     warnings.filterwarnings("ignore", category=InsecureKeyLengthWarning)
     try:
@@ -213,12 +235,23 @@ def main(
         raise click.ClickException(str(exc)) from exc
     # gunicorn parses sys.argv itself; hand it nothing of ours.
     sys.argv = sys.argv[:1]
-    if server == "gunicorn":
-        from . import create_app
+    try:
+        if server == "gunicorn":
+            from . import create_app
 
-        serve_gunicorn(lambda: create_app(config), host, port, threads)
-    else:
-        serve_werkzeug(config, host, port)
+            serve_gunicorn(lambda: create_app(config), host, port, threads, workers)
+        else:
+            serve_werkzeug(config, host, port)
+    finally:
+        if shared_file is not None:
+            for suffix in ("", "-wal", "-shm", ".lock"):
+                Path(f"{shared_file}{suffix}").unlink(missing_ok=True)
+
+
+def _scratch_store() -> Path:
+    """A throwaway store file for worker processes, in RAM (/dev/shm) when the system has it."""
+    base = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(tempfile.gettempdir())
+    return base / f"voxai-mock-{os.getpid()}.sqlite3"
 
 
 if __name__ == "__main__":

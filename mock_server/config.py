@@ -20,6 +20,9 @@ class MockConfig:
     """YAML seed: projects, agents, tools, knowledge, secrets, usage history."""
     state_file: Path | None = None
     """SQLite file keeping state across restarts; ``None`` keeps state in memory."""
+    shared_store: bool = False
+    """Keep the journal and fault rules in the SQLite store too, so several worker processes
+    sharing one store file behave as one mock (``voxai-mock --workers N`` sets it)."""
     livekit_api_key: str = "devkey"
     """LiveKit API key that signs tokens and verifies webhooks (``livekit-server --dev``)."""
     livekit_api_secret: str = "secret"

@@ -24,7 +24,7 @@ from .config import MockConfig
 from .errors import ApiError
 from .livekit import Dispatch, dispatch_metadata, mint_token
 from .seed import Project, Seed, load_seed
-from .store_sqlite import Store
+from .store_sqlite import SharedFaults, SharedJournal, Store
 
 EXTENSION = "voxai_mock"
 #: Transcript appends between two checks of a project's total entries.
@@ -121,8 +121,13 @@ class MockState:
         self._room_inserts: dict[int, int] = {}
         self._appends_since_check = 0
         self._cap_slack = max(1, min(ROOM_CAP_SLACK, config.max_rooms_per_project // 32))
-        self.journal: deque[dict[str, Any]] = deque(maxlen=config.journal_size)
-        self.faults: dict[str, dict[str, Any]] = {}
+        # One process keeps its journal and faults in memory; workers sharing a store share them.
+        self.journal: Any = (
+            SharedJournal(self.store, config.journal_size)
+            if config.shared_store
+            else deque(maxlen=config.journal_size)
+        )
+        self.faults: Any = SharedFaults(self.store) if config.shared_store else {}
         self.violations: list[str] = []
         self._load_seed()
 

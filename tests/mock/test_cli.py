@@ -13,7 +13,7 @@ def test_help_has_summary_example_and_every_option_documented_with_env():
     assert result.exit_code == 0
     assert "Usage: voxai-mock" in result.output and "Example:" in result.output
     options = {p.name for p in main.params if p.name not in ("version", "help")}
-    assert len(options) == 10
+    assert len(options) == 11
     assert result.output.count("[env var: VOXAI_MOCK_") == len(options)
     assert all(p.help for p in main.params if p.name in options)
 
