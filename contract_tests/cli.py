@@ -52,10 +52,24 @@ def _with_options(func):
     return func
 
 
+def _suite_path(arg: str) -> str | None:
+    """``test_tokens.py`` or ``test_tokens.py::test_x`` → the same inside the suite folder."""
+    file_part = arg.split("::", 1)[0]
+    if file_part.endswith(".py") and not arg.startswith("-") and (SUITE_DIR / file_part).is_file():
+        return str(SUITE_DIR / file_part) + arg[len(file_part):]
+    return None
+
+
 def pytest_args(values: dict, extra: tuple[str, ...]) -> list[str]:
-    """The pytest command line for these option values (used by the CLI and the tests)."""
-    args = [str(SUITE_DIR), "-p", "no:cacheprovider", "--rootdir", str(SUITE_DIR),
-            "-c", str(SUITE_DIR / "pytest.ini")]
+    """The pytest command line for these option values (used by the CLI and the tests).
+
+    Extra arguments naming suite files (``test_tokens.py``, ``test_properties.py::…``)
+    select those instead of the whole suite; the rest go to pytest unchanged.
+    """
+    selected = [path for path in map(_suite_path, extra) if path]
+    rest = [arg for arg in extra if not _suite_path(arg)]
+    args = [*(selected or [str(SUITE_DIR)]), "-p", "no:cacheprovider", "--rootdir",
+            str(SUITE_DIR), "-c", str(SUITE_DIR / "pytest.ini")]
     for spec in OPTIONS:
         value = values.get(spec.dest)
         if value in (None, False):
@@ -66,7 +80,7 @@ def pytest_args(values: dict, extra: tuple[str, ...]) -> list[str]:
             args.append(spec.flag)
         else:
             args.append(f"{spec.flag}={value}")
-    return args + list(extra)
+    return args + rest
 
 
 @click.command(context_settings=CONTEXT_SETTINGS)
@@ -87,7 +101,7 @@ def main(pytest_extra: tuple[str, ...], **values) -> None:
             --second-api-key vx_acme_key --livekit-api-key devkey \\
             --livekit-api-secret secret --strict --junit-xml report.xml
         VOXAI_API_KEY=... voxai-contract --base-url https://staging.example.com --read-only
-        voxai-contract --base-url http://127.0.0.1:8080 --api-key vx_demo_key -- -k tokens
+        voxai-contract --base-url http://127.0.0.1:8080 --api-key vx_demo_key -- test_tokens.py
     """
     register_secrets([values.get(spec.dest) for spec in OPTIONS if spec.secret])
     operations = [op.operation_id for op in iter_operations()

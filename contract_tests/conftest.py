@@ -68,7 +68,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return [redact(line) for line in (
         f"voxai target: {settings.origin or '(no --base-url)'}",
         f"voxai api key: {mask(settings.api_key)}; second key: {mask(settings.second_api_key)}; "
-        f"livekit secret: {'given' if settings.livekit_api_secret else 'not given'}",
+        f"LiveKit signature checks: {'on' if settings.livekit_api_secret else 'off'}",
         f"voxai operations ({len(operations)}): {', '.join(operations)}",
         f"voxai budget: {settings.max_examples} generated examples per operation (+ coverage "
         f"and examples phases); run prefix {settings.run_prefix!r}; mode: {mode}",
@@ -131,11 +131,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     outcome = yield
     rep = outcome.get_result()
     # Every report (console and JUnit) is redacted here, by value and by field name.
-    if rep.longrepr is not None:
+    if isinstance(rep.longrepr, tuple):  # a skip: (path, line, reason)
+        path, line, reason = rep.longrepr
+        rep.longrepr = (path, line, redact(str(reason)))
+    elif rep.longrepr is not None:
         rep.longrepr = redact(str(rep.longrepr))
     rep.sections = [(title, redact(text)) for title, text in rep.sections]
     if rep.when == "call":
+        # On the item, so that the teardown report (which JUnit writes) carries them too.
         for warning in report.warnings_for(item.nodeid):
+            item.user_properties.append(("assumption_warning", warning.render()))
             rep.user_properties.append(("assumption_warning", warning.render()))
 
 

@@ -1,0 +1,371 @@
+"""Deliberately broken targets for the meta-tests, as tiny named modifier classes.
+
+Each modifier says its bug in a comment and breaks the mock one way: through the mock's
+fault API (``fault``) or a WSGI wrapper around the mock app (``rewrite``). ``select``
+is the focused part of the suite that must catch it, and ``rule`` the name the report
+must give. :class:`CorrectButDifferent` changes only what the docs leave open.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import time
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import jwt
+
+LIVEKIT_KEY, LIVEKIT_SECRET = "devkey", "secret"
+
+
+@dataclass
+class Exchange:
+    """One request through the wrapper, and the mock's response (mutable)."""
+
+    method: str
+    path: str
+    query: str
+    headers: dict[str, str]
+    body: bytes
+    status: int = 200
+    response_headers: list[tuple[str, str]] | None = None
+    response_body: bytes = b""
+
+    def request_json(self) -> Any:
+        try:
+            return json.loads(self.body or b"null")
+        except ValueError:
+            return None
+
+    def json(self) -> Any:
+        try:
+            return json.loads(self.response_body or b"null")
+        except ValueError:
+            return None
+
+    def set_json(self, value: Any, status: int | None = None) -> None:
+        self.response_body = json.dumps(value).encode()
+        if status is not None:
+            self.status = status
+        self.set_header("Content-Type", "application/json")
+
+    def set_header(self, name: str, value: str) -> None:
+        kept = [(k, v) for k, v in (self.response_headers or []) if k.lower() != name.lower()]
+        self.response_headers = [*kept, (name, value)]
+
+
+REASONS = {200: "OK", 201: "CREATED", 400: "BAD REQUEST", 401: "UNAUTHORIZED",
+           403: "FORBIDDEN", 404: "NOT FOUND", 409: "CONFLICT", 418: "I'M A TEAPOT"}
+
+
+class Modifier:
+    """Base: no fault. Subclasses set ``fault`` or override ``rewrite``/``before``."""
+
+    select: ClassVar[tuple[str, ...]] = ()
+    rule: ClassVar[str] = ""
+    fault: ClassVar[tuple[str, dict[str, Any]] | None] = None
+    extra_options: ClassVar[tuple[str, ...]] = ()
+
+    def before(self, exchange: Exchange) -> None:
+        """Change the request before the mock sees it."""
+
+    def rewrite(self, exchange: Exchange) -> None:
+        """Change the mock's response."""
+
+    def wrap(self, inner):
+        """A WSGI app applying :meth:`before` and :meth:`rewrite` around ``inner``."""
+
+        def app(environ, start_response):
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            body = environ["wsgi.input"].read(length) if length else b""
+            headers = {k[5:].replace("_", "-").title(): v for k, v in environ.items()
+                       if k.startswith("HTTP_")}
+            exchange = Exchange(environ["REQUEST_METHOD"], environ.get("PATH_INFO", ""),
+                                environ.get("QUERY_STRING", ""), headers, body)
+            self.before(exchange)
+            environ = dict(environ)
+            for key in [k for k in environ if k.startswith("HTTP_")]:
+                del environ[key]
+            for name, value in exchange.headers.items():
+                environ["HTTP_" + name.upper().replace("-", "_")] = value
+            environ["wsgi.input"] = io.BytesIO(exchange.body)
+            environ["CONTENT_LENGTH"] = str(len(exchange.body))
+            captured: dict[str, Any] = {}
+
+            def capture(status, response_headers, exc_info=None):
+                captured["status"], captured["headers"] = status, response_headers
+                return lambda data: None
+
+            chunks = inner(environ, capture)
+            try:
+                exchange.response_body = b"".join(chunks)
+            finally:
+                getattr(chunks, "close", lambda: None)()
+            exchange.status = int(captured["status"].split()[0])
+            exchange.response_headers = list(captured["headers"])
+            if not exchange.path.startswith("/__mock/"):
+                self.rewrite(exchange)
+            headers_out = [(k, v) for k, v in exchange.response_headers
+                           if k.lower() != "content-length"]
+            headers_out.append(("Content-Length", str(len(exchange.response_body))))
+            start_response(f"{exchange.status} {REASONS.get(exchange.status, 'STATUS')}",
+                           headers_out)
+            return [exchange.response_body]
+
+        return app
+
+
+def _resign(token: str, **changes: Any) -> str:
+    claims = jwt.decode(token, options={"verify_signature": False})
+    video = dict(claims.get("video") or {})
+    video.update(changes.pop("video", {}))
+    claims.update(changes, video=video)
+    return jwt.encode(claims, LIVEKIT_SECRET, algorithm="HS256")
+
+
+PROPERTIES = "test_properties.py"
+
+
+# --- faults injected through the mock's own fault API ------------------------------------
+
+class DropsRequiredField(Modifier):  # GET /agents omits llm_model, a required field
+    fault = ("listAgents", {"drop_field": "agents.*.llm_model"})
+    select = (PROPERTIES, "-k", "contract and agents and not tools")
+    rule = "response_schema_conformance"
+
+
+class AnswersUndocumentedStatus(Modifier):  # GET /agents answers 409, which it never documents
+    fault = ("listAgents", {"status": 409})
+    select = (PROPERTIES, "-k", "contract and agents and not tools")
+    rule = "status_code_conformance"
+
+
+class ServerErrorOnValidInput(Modifier):  # GET /rooms fails with 500 on every request
+    fault = ("listRooms", {"status": 500})
+    select = (PROPERTIES, "-k", "contract and rooms and not participants")
+    rule = "not_a_server_error"
+
+
+class DropsToolList(Modifier):  # GET /agents/{agentId}/tools leaves out `tools`
+    fault = ("listAgentTools", {"drop_field": "tools"})
+    select = (PROPERTIES, "-k", "contract and tools")
+    rule = "response_schema_conformance"
+
+
+# --- faults of small wrapping apps ------------------------------------------------------
+
+class WrongContentType(Modifier):  # GET /rooms sends its JSON as text/html
+    select = (PROPERTIES, "-k", "contract and rooms and not participants")
+    rule = "content_type_conformance"
+
+    def rewrite(self, exchange):
+        if exchange.path == "/api/v1/rooms" and exchange.status == 200:
+            exchange.set_header("Content-Type", "text/html; charset=utf-8")
+
+
+class MistypedField(Modifier):  # GET /usage reports totals.sessions as a string
+    select = (PROPERTIES, "-k", "contract and usage")
+    rule = "response_schema_conformance"
+
+    def rewrite(self, exchange):
+        body = exchange.json()
+        if exchange.path == "/api/v1/usage" and exchange.status == 200:
+            body["totals"]["sessions"] = str(body["totals"]["sessions"])
+            exchange.set_json(body)
+
+
+class AuthNotEnforced(Modifier):  # a request without X-API-Key is served as project 1
+    select = ("test_auth.py", "-k", "missing_key")
+    rule = "missing_key_is_refused"
+
+    def before(self, exchange):
+        exchange.headers.setdefault("X-Api-Key", "vx_demo_key")
+
+
+class WrongKeyAccepted(Modifier):  # an unknown X-API-Key is served as project 1
+    select = ("test_auth.py", "-k", "wrong_key")
+    rule = "wrong_key_is_refused"
+
+    def before(self, exchange):
+        if exchange.headers.get("X-Api-Key") not in (None, "vx_demo_key", "vx_acme_key"):
+            exchange.headers["X-Api-Key"] = "vx_demo_key"
+
+
+class InvalidInputAccepted(Modifier):  # GET /agents/{agentId}/tools serves invalid agentIds
+    select = (PROPERTIES, "-k", "contract and tools")
+    rule = "negative_data_rejection"
+
+    def rewrite(self, exchange):
+        if exchange.path.endswith("/tools") and exchange.status == 400:
+            exchange.set_json({"agent_id": 1, "tools": []}, 200)
+
+
+class TokenForAnotherIdentity(Modifier):  # the JWT's sub is not the requested identity
+    select = ("test_tokens.py",)
+    rule = "token_claims_match_request"
+
+    def rewrite(self, exchange):
+        if exchange.path == "/api/v1/token" and exchange.status == 200:
+            body = exchange.json()
+            body["token"] = _resign(body["token"], sub="somebody-else")
+            exchange.set_json(body)
+
+
+class TokenWithoutRoomJoin(Modifier):  # the JWT grants no roomJoin
+    select = ("test_tokens.py",)
+    rule = "token_claims_match_request"
+
+    def rewrite(self, exchange):
+        if exchange.path == "/api/v1/token" and exchange.status == 200:
+            body = exchange.json()
+            body["token"] = _resign(body["token"], video={"roomJoin": False})
+            exchange.set_json(body)
+
+
+class TokenSignedWithWrongSecret(Modifier):  # the JWT is not signed with the LiveKit secret
+    select = ("test_tokens.py",)
+    rule = "token_signature_valid"
+    extra_options = ("--livekit-api-key", LIVEKIT_KEY, "--livekit-api-secret", LIVEKIT_SECRET)
+
+    def rewrite(self, exchange):
+        if exchange.path == "/api/v1/token" and exchange.status == 200:
+            body = exchange.json()
+            claims = jwt.decode(body["token"], options={"verify_signature": False})
+            body["token"] = jwt.encode(claims, "a-different-secret-of-32-bytes-or-more",
+                                       algorithm="HS256")
+            exchange.set_json(body)
+
+
+class UnprefixedRoom(Modifier):  # `room` (and the JWT's room) lack the project prefix
+    select = ("test_tokens.py",)
+    rule = "room_is_prefixed"
+
+    def rewrite(self, exchange):
+        if exchange.path == "/api/v1/token" and exchange.status == 200:
+            body = exchange.json()
+            room = exchange.request_json()["room"]
+            body["room"] = room
+            body["token"] = _resign(body["token"], video={"room": room})
+            exchange.set_json(body)
+
+
+class DispatchesDespiteNoAgent(Modifier):  # no_agent: true still reports agent 1 dispatched
+    select = ("test_tokens.py",)
+    rule = "no_agent_dispatches_nothing"
+
+    def rewrite(self, exchange):
+        if exchange.path == "/api/v1/token" and exchange.status == 200:
+            body = exchange.json()
+            body["agents_dispatched"] = [1]
+            exchange.set_json(body)
+
+
+class EndedSessionTakesEntries(Modifier):  # entries for an ended session are accepted
+    select = ("test_sessions.py",)
+    rule = "ended_session_rejects_entries"
+
+    def rewrite(self, exchange):
+        if exchange.path.endswith("/transcript") and exchange.status == 409:
+            sent = exchange.request_json()
+            exchange.set_json({"session_id": 1, "room_name": exchange.path.split("/")[4],
+                               "sequence": 99, "speaker": sent["speaker"],
+                               "content": sent["content"], "timestamp_ms": None,
+                               "is_final": True, "created_at": "2026-11-23T10:00:01Z"}, 201)
+
+
+class NewSessionUnavailable(Modifier):  # a session just created is not found for entries
+    select = ("test_sessions.py", "-k", "in_order")
+    rule = "session_takes_entries_while_active"
+
+    def rewrite(self, exchange):
+        if exchange.path.endswith("/transcript") and exchange.status == 201:
+            exchange.set_json({"error": "not_found", "message": "No session"}, 404)
+
+
+class TopKIgnored(Modifier):  # search returns more results than top_k
+    select = ("test_knowledge_usage.py", "-k", "top_k")
+    rule = "top_k_bounds_results"
+
+    def rewrite(self, exchange):
+        if exchange.path == "/api/v1/knowledge/search" and exchange.status == 200:
+            body = exchange.json()
+            top_k = (exchange.request_json() or {}).get("top_k", 5)
+            result = {"document_id": "x", "title": "x", "content": "x", "score": 0.1}
+            body["results"] = (body["results"] + [result] * (top_k + 1))[: top_k + 1]
+            exchange.set_json(body)
+
+
+class UsageIgnoresGroupBy(Modifier):  # GET /usage always groups by day
+    select = ("test_knowledge_usage.py", "-k", "usage")
+    rule = "usage_shaped_by_group_by_and_period"
+
+    def rewrite(self, exchange):
+        if exchange.path == "/api/v1/usage" and exchange.status == 200:
+            body = exchange.json()
+            body["group_by"] = "day"
+            exchange.set_json(body)
+
+
+class OtherProjectSecretsServed(Modifier):  # project 2's secrets are served to project 1's key
+    select = ("test_isolation.py", "-k", "secrets")
+    rule = "other_project_secrets_refused"
+
+    def rewrite(self, exchange):
+        if "/secrets/" in exchange.path and exchange.status == 403:
+            exchange.set_json({"project_id": 2, "provider": "openai",
+                               "secrets": {"api_key": "sk-leaked"}}, 200)
+
+
+class OtherProjectRoomsVisible(Modifier):  # GET /rooms lists every project's rooms
+    select = ("test_isolation.py", "-k", "none_of_the_first and not agents")
+    rule = "projects_are_isolated"
+    extra_options = ("--second-api-key", "vx_acme_key")
+
+    def before(self, exchange):
+        if exchange.path == "/api/v1/rooms":
+            exchange.headers["X-Api-Key"] = "vx_demo_key"
+
+
+class ForgedWebhookAccepted(Modifier):  # webhooks are applied without checking the signature
+    select = ("test_auth.py", "-k", "forged")
+    rule = "forged_webhook_refused"
+
+    def rewrite(self, exchange):
+        if exchange.path == "/webhooks/livekit" and exchange.status == 401:
+            event = exchange.request_json() or {}
+            exchange.set_json({"received": True, "event": event.get("event", ""),
+                               "id": event.get("id", ""), "duplicate": False}, 200)
+
+
+class ErrorBodyNotErrorSchema(Modifier):  # 404s come back as {"detail": ...}
+    select = (PROPERTIES, "-k", "contract and tools")
+    rule = "response_schema_conformance"
+
+    def rewrite(self, exchange):
+        if exchange.status == 404:
+            exchange.set_json({"detail": "not found"})
+
+
+MODIFIERS: tuple[type[Modifier], ...] = tuple(
+    cls for cls in Modifier.__subclasses__() if cls is not Modifier
+)
+
+
+class CorrectButDifferent(Modifier):
+    """Differs from the mock only where the docs allow: extra fields, other IDs and order."""
+
+    def rewrite(self, exchange):
+        body = exchange.json()
+        if not isinstance(body, dict) or exchange.status >= 400:
+            return
+        body["x_served_by"] = "another-implementation"  # extra fields are allowed
+        for key in ("agents", "rooms", "participants"):
+            if isinstance(body.get(key), list):
+                # Order is not documented for these listings.
+                random.Random(time.time_ns()).shuffle(body[key])
+        if "id" in body and isinstance(body["id"], int) and "room_name" in body:
+            body["id"] += 1000  # session IDs are the target's own
+        exchange.set_json(body)
+        exchange.set_header("X-Request-Id", f"req-{time.time_ns()}")

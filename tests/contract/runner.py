@@ -1,0 +1,48 @@
+"""Run the contract suite in a subprocess, as a user would, and keep what it printed."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+#: Kept small: each meta-test runs only the focused part of the suite.
+META_MAX_EXAMPLES = 3
+TIMEOUT_S = 120
+
+
+@dataclass
+class SuiteRun:
+    """The exit code and the console output of one suite run."""
+
+    returncode: int
+    output: str
+    junit: str
+    seconds: float = 0.0
+
+    @property
+    def red(self) -> bool:
+        return self.returncode != 0
+
+
+def run_suite(base_url: str, *, options: tuple[str, ...] = (), select: tuple[str, ...] = (),
+              api_key: str = "vx_demo_key", strict: bool = True, tmp_path: Path,
+              max_examples: int = META_MAX_EXAMPLES) -> SuiteRun:
+    """``python -m contract_tests --base-url … [options] -- [select]``, JUnit under ``tmp_path``."""
+    junit = tmp_path / "junit.xml"
+    command = [sys.executable, "-m", "contract_tests", "--base-url", base_url,
+               "--api-key", api_key, "--max-examples", str(max_examples),
+               "--junit-xml", str(junit), *options]
+    if strict:
+        command.append("--strict")
+    command += ["--", "-p", "no:warnings", "-q", *select]
+    # The run must see only what the test passes, not a developer's VOXAI_* settings.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VOXAI_")}
+    started = time.monotonic()
+    completed = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S,
+                               env=env, cwd=tmp_path)
+    return SuiteRun(completed.returncode, completed.stdout + completed.stderr,
+                    junit.read_text() if junit.exists() else "", time.monotonic() - started)
