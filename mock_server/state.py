@@ -282,16 +282,14 @@ class MockState:
     def _ensure_room(
         self, db, project: Project, full_room: str, now: float, sid=None, created_at=None
     ) -> bool:
-        touched = db.execute(
-            "UPDATE rooms SET touched_at = ? WHERE name = ?", (now, full_room)
-        ).rowcount
-        if touched:
-            return False
-        db.execute(
-            "INSERT INTO rooms (name, project_id, sid, created_at, touched_at)"
+        created = db.execute(
+            "INSERT OR IGNORE INTO rooms (name, project_id, sid, created_at, touched_at)"
             " VALUES (?, ?, ?, ?, ?)",
             (full_room, project.id, sid or _sid("RM_"), created_at or now, now),
-        )
+        ).rowcount
+        if not created:
+            db.execute("UPDATE rooms SET touched_at = ? WHERE name = ?", (now, full_room))
+            return False
         # Counting rooms on every insert would double the hot path's queries; the exact cap
         # is enforced every few inserts per project (_cap_slack) and in the periodic sweep.
         pending = self._room_inserts.get(project.id, 0) + 1
