@@ -32,13 +32,13 @@ SESSION_OPERATIONS = {"createSession", "addTranscriptEntry", "endSession"}
 
 
 @functools.cache
-def project_prefix(origin: str, api_key: str) -> str:
+def project_prefix(origin: str, api_key: str, run_prefix: str) -> str:
     """The key's room prefix, learned from one token request (``proj_`` on the mock).
 
     The token's ``room`` is the requested name with the prefix in front; sessions take
     the prefixed name, so the suite needs it to address only its own sessions.
     """
-    probe = "ct-probe"
+    probe = f"{run_prefix}probe"  # run-prefixed like every room the suite creates
     try:
         response = requests.post(
             f"{origin}/api/v1/token",
@@ -74,7 +74,8 @@ def make_safe(case: Any, settings: Settings) -> None:
         if not str(params.get("roomName")).startswith(settings.run_prefix):
             params["roomName"] = _prefixed(params.get("roomName"), settings.run_prefix, ROOM_MAX)
     elif op in SESSION_OPERATIONS:
-        prefix = project_prefix(settings.origin, settings.api_key or "") + settings.run_prefix
+        prefix = (project_prefix(settings.origin, settings.api_key or "", settings.run_prefix)
+                  + settings.run_prefix)
         if op == "createSession" and body is not None and "room_name" in body:
             if str(body["room_name"]).startswith(prefix):
                 return

@@ -27,7 +27,7 @@ def _knowledge_base_id(settings: Settings) -> int:
 
 
 @pytest.mark.parametrize("top_k", [1, 2, 3])
-def test_top_k_bounds_results(top_k: int, client: ApiClient, settings: Settings):
+def test_top_k_bounds_results(top_k: int, client: ApiClient, settings: Settings, writes_allowed):
     kb = _knowledge_base_id(settings)
     exchange = client.post("/api/v1/knowledge/search",
                            json_body={"knowledge_base_id": kb, "query": "password", "top_k": top_k})
@@ -41,7 +41,7 @@ def test_top_k_bounds_results(top_k: int, client: ApiClient, settings: Settings)
            documented=f"at most top_k={top_k} results", exchange=exchange, operation=SEARCH)
 
 
-def test_default_top_k_is_five(client: ApiClient, settings: Settings):
+def test_default_top_k_is_five(client: ApiClient, settings: Settings, writes_allowed):
     kb = _knowledge_base_id(settings)
     exchange = client.post("/api/v1/knowledge/search",
                            json_body={"knowledge_base_id": kb, "query": "the"})
