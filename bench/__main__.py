@@ -113,7 +113,7 @@ def row(name: str, results: list[wrk.Result]) -> dict:
 )
 @click.option(
     "--threads",
-    default=8,
+    default=4,
     show_default=True,
     type=click.IntRange(1, 64),
     envvar="VOXAI_BENCH_THREADS",

@@ -83,7 +83,7 @@ def _spawn(name: str, argv: list[str], port: int, env: dict | None = None) -> Se
     return Server(name, port, process)
 
 
-def start_mock(server: str = "gunicorn", threads: int = 8, workers: int = 1) -> Server:
+def start_mock(server: str = "gunicorn", threads: int = 4, workers: int = 1) -> Server:
     port = free_port()
     argv = [sys.executable, "-m", "mock_server", "--port", str(port), "--server", server]
     if server == "gunicorn":
@@ -91,7 +91,7 @@ def start_mock(server: str = "gunicorn", threads: int = 8, workers: int = 1) -> 
     return _spawn(f"mock ({server})", argv, port)
 
 
-def start_bare(samples_file: Path, threads: int = 8, workers: int = 1) -> Server:
+def start_bare(samples_file: Path, threads: int = 4, workers: int = 1) -> Server:
     """The bare app, served by ``mock_server.cli.serve_gunicorn`` exactly as the mock is."""
     port = free_port()
     argv = [

@@ -177,7 +177,7 @@ def serve_werkzeug(config: MockConfig, host: str, port: int) -> None:
 )
 @click.option(
     "--threads",
-    default=8,
+    default=4,
     show_default=True,
     type=click.IntRange(1, 256),
     envvar="VOXAI_MOCK_THREADS",
