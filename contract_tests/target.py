@@ -77,9 +77,10 @@ def make_safe(case: Any, settings: Settings) -> None:
         prefix = (project_prefix(settings.origin, settings.api_key or "", settings.run_prefix)
                   + settings.run_prefix)
         if op == "createSession" and body is not None and "room_name" in body:
-            if str(body["room_name"]).startswith(prefix):
-                return
-            body["room_name"] = _prefixed(body["room_name"], prefix, SESSION_ROOM_MAX)
+            # Deterministic: links are evaluated on the generated value, and the linked
+            # path parameter must come out as the same prefixed name.
+            if not str(body["room_name"]).startswith(prefix):
+                body["room_name"] = _prefixed(body["room_name"], prefix, SESSION_ROOM_MAX)
         elif case.path_parameters and "roomName" in case.path_parameters:
             params = case.path_parameters
             if not str(params["roomName"]).startswith(prefix):
