@@ -60,31 +60,51 @@ def _prefixed(value: Any, prefix: str, limit: int) -> Any:
     return value
 
 
-def make_safe(case: Any, settings: Settings) -> None:
-    """Rewrite a generated case in place so it touches only this run's rooms and sessions."""
-    op = operation_id_of(case)
-    body = case.body if isinstance(case.body, dict) else None
-    if op == "createToken" and body is not None:
-        if not settings.allow_agent_dispatch:
-            body["no_agent"] = True
-        if "room" in body and not str(body["room"]).startswith(settings.run_prefix):
+def _session_prefix(settings: Settings) -> str:
+    return (project_prefix(settings.origin, settings.api_key or "", settings.run_prefix)
+            + settings.run_prefix)
+
+
+def safe_body(op: str, body: Any, settings: Settings) -> Any:
+    """A generated body with its room names confined to this run (validity unchanged)."""
+    if not isinstance(body, dict):
+        return body
+    if op == "createToken" and "room" in body:
+        if not str(body["room"]).startswith(settings.run_prefix):
             body["room"] = _prefixed(body["room"], settings.run_prefix, ROOM_MAX)
-    elif op == "listRoomParticipants" and case.path_parameters:
-        params = case.path_parameters
-        if not str(params.get("roomName")).startswith(settings.run_prefix):
-            params["roomName"] = _prefixed(params.get("roomName"), settings.run_prefix, ROOM_MAX)
+    elif op == "createSession" and "room_name" in body:
+        prefix = _session_prefix(settings)
+        if not str(body["room_name"]).startswith(prefix):
+            body["room_name"] = _prefixed(body["room_name"], prefix, SESSION_ROOM_MAX)
+    return body
+
+
+def safe_path(op: str, params: dict[str, Any] | None, settings: Settings) -> Any:
+    """Generated path parameters with room names confined to this run."""
+    if not params or "roomName" not in params:
+        return params
+    if op == "listRoomParticipants":
+        if not str(params["roomName"]).startswith(settings.run_prefix):
+            params["roomName"] = _prefixed(params["roomName"], settings.run_prefix, ROOM_MAX)
     elif op in SESSION_OPERATIONS:
-        prefix = (project_prefix(settings.origin, settings.api_key or "", settings.run_prefix)
-                  + settings.run_prefix)
-        if op == "createSession" and body is not None and "room_name" in body:
-            # Deterministic: links are evaluated on the generated value, and the linked
-            # path parameter must come out as the same prefixed name.
-            if not str(body["room_name"]).startswith(prefix):
-                body["room_name"] = _prefixed(body["room_name"], prefix, SESSION_ROOM_MAX)
-        elif case.path_parameters and "roomName" in case.path_parameters:
-            params = case.path_parameters
-            if not str(params["roomName"]).startswith(prefix):
-                params["roomName"] = _prefixed(params["roomName"], prefix, SESSION_ROOM_MAX)
+        prefix = _session_prefix(settings)
+        if not str(params["roomName"]).startswith(prefix):
+            params["roomName"] = _prefixed(params["roomName"], prefix, SESSION_ROOM_MAX)
+    return params
+
+
+def make_safe(case: Any, settings: Settings) -> None:
+    """Last word before a request leaves: no agent dispatch, and only this run's names.
+
+    Room names are already confined at generation time (``map_body`` and
+    ``map_path_parameters``, so that links carry the confined names); this re-applies
+    the same idempotent rules to whatever a link or a check put in since.
+    """
+    op = operation_id_of(case)
+    if op == "createToken" and isinstance(case.body, dict) and not settings.allow_agent_dispatch:
+        case.body["no_agent"] = True
+    safe_body(op, case.body, settings)
+    safe_path(op, case.path_parameters, settings)
 
 
 def remember(case: Any, response: Any, settings: Settings) -> None:
@@ -112,6 +132,9 @@ def build_config(settings: Settings) -> Config:
             },
         },
         "output": {"sanitization": {"enabled": True}},
+        # Follow the spec's own links only: an inferred link (GET /rooms → POST /sessions)
+        # overrides a generated body that later links are still evaluated against.
+        "phases": {"stateful": {"inference": {"algorithms": []}}},
     }
     if settings.api_key:
         data["auth"] = {"openapi": {"ApiKeyAuth": {"api_key": settings.api_key}}}
@@ -124,7 +147,21 @@ def build_schema(settings: Settings) -> Any:
     if settings.read_only:
         schema = schema.include(method="GET")
     _register_safety_hooks()
+
+    @schema.hook("map_body")
+    def confine_body_names(context: Any, body: Any) -> Any:
+        return safe_body(_operation_id(context), body, settings)
+
+    @schema.hook("map_path_parameters")
+    def confine_path_names(context: Any, path_parameters: Any) -> Any:
+        return safe_path(_operation_id(context), path_parameters, settings)
+
     return schema
+
+
+def _operation_id(context: Any) -> str:
+    operation = getattr(context, "operation", None)
+    return operation_id_of(type("_Case", (), {"operation": operation})()) if operation else ""
 
 
 @functools.cache
