@@ -8,7 +8,6 @@ import copy
 import dataclasses
 import datetime
 import functools
-import hashlib
 import hmac
 import json
 import re
@@ -71,33 +70,42 @@ def mint_token(
         .with_name(identity)
         .with_grants(VideoGrants(**{**extra, "room_join": True, "room": room}))
     )
+    room_config_claims = None
     if dispatches:
-        token = token.with_room_config(
-            RoomConfiguration(
-                agents=[
-                    RoomAgentDispatch(agent_name=d.agent_name, metadata=d.metadata)
-                    for d in dispatches
-                ]
-            )
-        )
-    return to_jwt(token)
+        room_config, room_config_claims = _room_config(tuple(dispatches))
+        token = token.with_room_config(room_config)
+    return to_jwt(token, room_config_claims)
 
 
-def to_jwt(token: AccessToken) -> str:
+@functools.lru_cache(maxsize=256)
+def _room_config(dispatches: tuple[Dispatch, ...]) -> tuple[RoomConfiguration, dict[str, Any]]:
+    """The room configuration of a set of dispatches and its claim, built once per set.
+
+    A project dispatches the same few agents into every room, and ``MessageToDict`` took a
+    sixth of minting a token. Both values are shared, so neither may be mutated.
+    """
+    room_config = RoomConfiguration(
+        agents=[RoomAgentDispatch(agent_name=d.agent_name, metadata=d.metadata) for d in dispatches]
+    )
+    return room_config, MessageToDict(room_config)
+
+
+def to_jwt(token: AccessToken, room_config_claims: dict[str, Any] | None = None) -> str:
     """``token.to_jwt()``, the same claims signed the same way, at a third of the cost.
 
     ``AccessToken.to_jwt`` builds its claims with ``dataclasses.asdict``, which deep-copies
     every grant dataclass and the protobuf ``RoomConfiguration`` only to replace the latter
     with ``MessageToDict``: two thirds of a token's time. This walks the same fields in the
     same order with the same rules (camelCase names; ``None`` and ``""`` dropped; room config
-    via ``MessageToDict``); ``tests/mock/test_tokens.py`` proves the claims identical.
+    via ``MessageToDict``, or ``room_config_claims`` when the caller already has it);
+    ``tests/mock/test_tokens.py`` proves the claims identical.
     """
     video = token.claims.video
     if video and video.room_join and (not token.identity or not video.room):
         raise ValueError("identity and room must be set when joining a room")
     claims = _plain(token.claims)
     if token.claims.room_config:
-        claims["roomConfig"] = MessageToDict(token.claims.room_config)
+        claims["roomConfig"] = room_config_claims or MessageToDict(token.claims.room_config)
     now = datetime.datetime.now(datetime.UTC)
     claims.update(
         {
@@ -125,7 +133,8 @@ def sign_hs256(claims: dict[str, Any], secret: str) -> str:
         b"="
     )
     signing_input = _JWT_HEADER + b"." + payload
-    digest = hmac.new(_secret_bytes(secret), signing_input, hashlib.sha256).digest()
+    # hmac.digest: OpenSSL's one-shot HMAC, without building a Python HMAC object per token.
+    digest = hmac.digest(_secret_bytes(secret), signing_input, "sha256")
     return (signing_input + b"." + base64.urlsafe_b64encode(digest).rstrip(b"=")).decode()
 
 
@@ -148,6 +157,7 @@ def _plain(obj: Any) -> dict[str, Any]:
     return out
 
 
+@functools.lru_cache(maxsize=1024)
 def dispatch_metadata(agent_id: int, project_id: int) -> str:
     """What a dispatched agent worker receives as job metadata."""
     return json.dumps({"agent_config_id": agent_id, "project_id": project_id})
