@@ -23,7 +23,10 @@ CREATE TABLE IF NOT EXISTS rooms (
     touched_at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS rooms_by_project ON rooms (project_id, created_at);
-CREATE INDEX IF NOT EXISTS rooms_by_touch ON rooms (touched_at);
+-- The room cap evicts a project's least recently touched rooms: ordered by this index, not
+-- sorted (a temporary B-tree over the project's rooms every few inserts). Expiry, once a
+-- second, scans.
+CREATE INDEX IF NOT EXISTS rooms_by_project_touch ON rooms (project_id, touched_at);
 CREATE TABLE IF NOT EXISTS participants (
     room TEXT NOT NULL,
     identity TEXT NOT NULL,
