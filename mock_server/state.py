@@ -9,8 +9,8 @@ The request journal and fault rules are per process, like WireMock's.
 from __future__ import annotations
 
 import json
+import random
 import re
-import secrets
 import threading
 import time
 from collections import deque
@@ -41,7 +41,9 @@ def get_state() -> MockState:
 
 
 def _sid(prefix: str) -> str:
-    return prefix + secrets.token_hex(6)
+    # Sids name things, they guard nothing: no urandom system call per room and participant.
+    # (random reseeds itself in forked gunicorn workers, so workers do not repeat each other.)
+    return f"{prefix}{random.getrandbits(48):012x}"
 
 
 def _iso(ts: float | None, timespec: str = "seconds") -> str | None:
