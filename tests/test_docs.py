@@ -62,3 +62,12 @@ def test_readme_assumption_count_matches_the_spec():
     assert shown, "README shows the assumption count"
     actual = (ROOT / "openapi" / "voxai.yaml").read_text().count("x-voxai-assumption:")
     assert int(shown.group(1)) == actual
+
+
+def test_readme_configuration_table_lists_every_contract_option():
+    from contract_tests.options import OPTIONS
+
+    for option in OPTIONS:
+        row = re.search(rf"^\| `{option.flag}` \| `{option.envvar}` \|.*$", README, re.MULTILINE)
+        assert row, f"{option.flag} / {option.envvar} is missing from the README's table"
+        assert ("*(secret)*" in row.group(0)) == option.secret, option.flag
