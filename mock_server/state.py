@@ -558,14 +558,24 @@ class MockState:
         """:raise 404: no session for the room. :raise 409: it has ended, or is full."""
         now = self.clock()
         with self.store.write() as db:
-            session = self._session_for_update(db, project, room_name)
-            sequence = session["transcript_count"] + 1
-            if sequence > self.config.max_transcript_entries:
+            # One statement finds the room's latest session and counts the entry when the
+            # session is active and not full; only a refusal looks again to say which it is.
+            counted = db.execute(
+                "UPDATE sessions SET transcript_count = transcript_count + 1,"
+                " content_chars = content_chars + ? WHERE id = (SELECT id FROM sessions"
+                " WHERE project_id = ? AND room_name = ? ORDER BY id DESC LIMIT 1)"
+                " AND status = 'active' AND transcript_count < ?"
+                " RETURNING id, transcript_count",
+                (len(body["content"]), project.id, room_name, self.config.max_transcript_entries),
+            ).fetchall()
+            if not counted:
+                self._session_for_update(db, project, room_name)  # 404, or 409 when ended
                 raise ApiError(409, f"Session for room '{room_name}' has a full transcript")
+            session_id, sequence = counted[0]
             db.execute(
                 "INSERT INTO transcripts VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
-                    session["id"],
+                    session_id,
                     sequence,
                     body["speaker"],
                     body["content"],
@@ -574,16 +584,11 @@ class MockState:
                     now,
                 ),
             )
-            db.execute(
-                "UPDATE sessions SET transcript_count = ?, content_chars = content_chars + ?"
-                " WHERE id = ?",
-                (sequence, len(body["content"]), session["id"]),
-            )
             self._appends_since_check += 1
             if self._appends_since_check >= TRANSCRIPT_CHECK_EVERY:
                 self._cap_project_transcripts(db, project)
         return {
-            "session_id": session["id"],
+            "session_id": session_id,
             "room_name": room_name,
             "sequence": sequence,
             "speaker": body["speaker"],
