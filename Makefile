@@ -12,7 +12,7 @@ export npm_config_fund := false
 export npm_config_audit := false
 export npm_config_update_notifier := false
 
-.PHONY: run test lint lint-spec postman bench clean check-node install
+.PHONY: run test lint lint-spec postman bench clean check-node install smoke-install
 
 # The venv is rebuilt when pyproject.toml changes; the stamp records a finished install.
 $(BIN)/.installed: pyproject.toml
@@ -43,9 +43,22 @@ lint-spec: $(BIN)/.installed node_modules/.installed
 	$(BIN)/openapi-spec-validator openapi/voxai.yaml openapi/mock-admin.yaml
 	node_modules/.bin/redocly lint --max-problems 50
 
-test: $(BIN)/.installed node_modules/.installed postman/node_modules/.installed lint-spec
+test: $(BIN)/.installed node_modules/.installed postman/node_modules/.installed lint-spec smoke-install
 	$(BIN)/voxai-postman --check
 	$(BIN)/pytest
+
+# The kit as a user installs it: no dev extras, not editable, run from outside the checkout
+# so the source folders cannot stand in for missing package data.
+SMOKE := build/smoke-venv
+smoke-install: $(BIN)/.installed
+	rm -rf $(SMOKE)
+	$(PYTHON) -m venv $(SMOKE)
+	$(SMOKE)/bin/python -m pip install --quiet .
+	for cmd in voxai-mock voxai-contract voxai-postman voxai-load; do \
+	  $(SMOKE)/bin/$$cmd --help >/dev/null || { echo "$$cmd --help failed"; exit 1; }; done
+	cd /tmp && $(CURDIR)/$(SMOKE)/bin/python -c "from mock_server import create_app; \
+	  r = create_app().test_client().get('/api/v1/agents', headers={'X-API-Key': 'vx_demo_key'}); \
+	  assert r.status_code == 200 and r.get_json()['agents'], r.data; print('installed mock serves the seed')"
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
