@@ -51,7 +51,7 @@ test: $(BIN)/.installed node_modules/.installed postman/node_modules/.installed 
 # so the source folders cannot stand in for missing package data.
 SMOKE := build/smoke-venv
 smoke-install: $(BIN)/.installed
-	rm -rf $(SMOKE)
+	rm -rf $(SMOKE) build/lib  # setuptools does not prune build/lib: a deleted module could ship
 	$(PYTHON) -m venv $(SMOKE)
 	$(SMOKE)/bin/python -m pip install --quiet .
 	for cmd in voxai-mock voxai-contract voxai-postman voxai-load; do \
@@ -67,8 +67,13 @@ lint: $(BIN)/.installed
 postman: $(BIN)/.installed
 	$(BIN)/voxai-postman
 
+# Benchmarks are measured, never asserted: the mock beside a bare Flask app and Prism, then the
+# load scripts beside wrk on nginx. wrk and nginx come from Debian (root, as on these machines).
 bench: $(BIN)/.installed
+	command -v wrk >/dev/null && command -v nginx >/dev/null || \
+	  { apt-get update -qq && apt-get install -y -qq wrk nginx-light; }
 	$(BIN)/python -m bench
+	$(BIN)/python -m load_tests.bench --seconds 10
 
 clean:
 	rm -rf $(VENV) node_modules postman/node_modules .pytest_cache build *.egg-info
