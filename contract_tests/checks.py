@@ -161,5 +161,9 @@ def error_body_conforms(ctx: Any, response: Any, case: Any) -> bool | None:
 
 
 #: The custom checks, by name, for reports.
-CUSTOM_CHECKS = (room_is_prefixed, token_claims_match_request, no_agent_dispatches_nothing,
-                 error_body_conforms)
+CUSTOM_CHECKS = (
+    room_is_prefixed,
+    token_claims_match_request,
+    no_agent_dispatches_nothing,
+    error_body_conforms,
+)

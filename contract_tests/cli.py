@@ -56,7 +56,7 @@ def _suite_path(arg: str) -> str | None:
     """``test_tokens.py`` or ``test_tokens.py::test_x`` → the same inside the suite folder."""
     file_part = arg.split("::", 1)[0]
     if file_part.endswith(".py") and not arg.startswith("-") and (SUITE_DIR / file_part).is_file():
-        return str(SUITE_DIR / file_part) + arg[len(file_part):]
+        return str(SUITE_DIR / file_part) + arg[len(file_part) :]
     return None
 
 
@@ -68,8 +68,15 @@ def pytest_args(values: dict, extra: tuple[str, ...]) -> list[str]:
     """
     selected = [path for path in map(_suite_path, extra) if path]
     rest = [arg for arg in extra if not _suite_path(arg)]
-    args = [*(selected or [str(SUITE_DIR)]), "-p", "no:cacheprovider", "--rootdir",
-            str(SUITE_DIR), "-c", str(SUITE_DIR / "pytest.ini")]
+    args = [
+        *(selected or [str(SUITE_DIR)]),
+        "-p",
+        "no:cacheprovider",
+        "--rootdir",
+        str(SUITE_DIR),
+        "-c",
+        str(SUITE_DIR / "pytest.ini"),
+    ]
     for spec in OPTIONS:
         value = values.get(spec.dest)
         if value in (None, False):
@@ -104,15 +111,20 @@ def main(pytest_extra: tuple[str, ...], **values) -> None:
         voxai-contract --base-url http://127.0.0.1:8080 --api-key vx_demo_key -- test_tokens.py
     """
     register_secrets([values.get(spec.dest) for spec in OPTIONS if spec.secret])
-    operations = [op.operation_id for op in iter_operations()
-                  if not values.get("read_only") or op.method == "GET"]
-    click.echo(redact(
-        f"voxai-contract plan: target {values['base_url']}, key {mask(values['api_key'])}, "
-        f"{len(operations)} operations ({', '.join(operations)}), "
-        f"budget {values['max_examples']} examples per operation"
-        f"{', strict' if values.get('strict') else ''}"
-        f"{', read-only' if values.get('read_only') else ''} ({PRECEDENCE})"
-    ))
+    operations = [
+        op.operation_id
+        for op in iter_operations()
+        if not values.get("read_only") or op.method == "GET"
+    ]
+    click.echo(
+        redact(
+            f"voxai-contract plan: target {values['base_url']}, key {mask(values['api_key'])}, "
+            f"{len(operations)} operations ({', '.join(operations)}), "
+            f"budget {values['max_examples']} examples per operation"
+            f"{', strict' if values.get('strict') else ''}"
+            f"{', read-only' if values.get('read_only') else ''} ({PRECEDENCE})"
+        )
+    )
     sys.exit(int(pytest.main(pytest_args(values, pytest_extra))))
 
 

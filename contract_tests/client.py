@@ -114,9 +114,7 @@ class ContractViolation(AssertionError):
             f"Docs: {spec_rule.docs}",
         ]
         if spec_rule.assumption:
-            lines.append(
-                f"Assumption: {spec_rule.assumption} ({spec_rule.assumption_reason})"
-            )
+            lines.append(f"Assumption: {spec_rule.assumption} ({spec_rule.assumption_reason})")
         if exchange is not None:
             body = exchange.response.text[:500]
             lines.append(f"Response: {exchange.status} {body}")
@@ -145,8 +143,9 @@ def expect(
     violation = ContractViolation(rule, received, documented, exchange)
     if spec_rule.assumption and not settings.current().strict:
         # Not a documented guarantee: report it, naming the assumption, and go on.
-        report.warn(rule, spec_rule.assumption, spec_rule.assumption_reason or "",
-                    str(violation), operation)
+        report.warn(
+            rule, spec_rule.assumption, spec_rule.assumption_reason or "", str(violation), operation
+        )
         return
     report.record(rule, "failed", operation)
     raise violation

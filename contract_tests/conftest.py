@@ -25,8 +25,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     for spec in OPTIONS:
         if spec.dest == "junit_xml":
             continue  # pytest's own --junit-xml writes the report; the hooks below redact it
-        kwargs: dict = {"dest": f"voxai_{spec.dest}", "default": None,
-                        "help": f"{spec.help} [env: {spec.envvar}]"}
+        kwargs: dict = {
+            "dest": f"voxai_{spec.dest}",
+            "default": None,
+            "help": f"{spec.help} [env: {spec.envvar}]",
+        }
         if spec.kind == "bool":
             kwargs["action"] = "store_true"
         elif spec.kind == "int":
@@ -53,26 +56,42 @@ def _cli_values(config: pytest.Config) -> dict:
 def pytest_configure(config: pytest.Config) -> None:
     settings = resolve(_cli_values(config))
     configure(settings)
-    for line in ("documented: a guarantee the public API docs state",
-                 "assumption(reason): rests on an x-voxai-assumption of the spec"):
+    for line in (
+        "documented: a guarantee the public API docs state",
+        "assumption(reason): rests on an x-voxai-assumption of the spec",
+    ):
         config.addinivalue_line("markers", line)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     settings = current()
-    operations = [op.operation_id for op in iter_operations()
-                  if not settings.read_only or op.method == "GET"]
-    mode = ", ".join(name for name, on in (
-        ("strict", settings.strict), ("read-only", settings.read_only),
-        ("agent dispatch allowed", settings.allow_agent_dispatch)) if on) or "default"
-    return [redact(line) for line in (
-        f"voxai target: {settings.origin or '(no --base-url)'}",
-        f"voxai api key: {mask(settings.api_key)}; second key: {mask(settings.second_api_key)}; "
-        f"LiveKit signature checks: {'on' if settings.livekit_api_secret else 'off'}",
-        f"voxai operations ({len(operations)}): {', '.join(operations)}",
-        f"voxai budget: {settings.max_examples} generated examples per operation (+ coverage "
-        f"and examples phases); run prefix {settings.run_prefix!r}; mode: {mode}",
-    )]
+    operations = [
+        op.operation_id for op in iter_operations() if not settings.read_only or op.method == "GET"
+    ]
+    mode = (
+        ", ".join(
+            name
+            for name, on in (
+                ("strict", settings.strict),
+                ("read-only", settings.read_only),
+                ("agent dispatch allowed", settings.allow_agent_dispatch),
+            )
+            if on
+        )
+        or "default"
+    )
+    return [
+        redact(line)
+        for line in (
+            f"voxai target: {settings.origin or '(no --base-url)'}",
+            f"voxai api key: {mask(settings.api_key)}; "
+            f"second key: {mask(settings.second_api_key)}; "
+            f"LiveKit signature checks: {'on' if settings.livekit_api_secret else 'off'}",
+            f"voxai operations ({len(operations)}): {', '.join(operations)}",
+            f"voxai budget: {settings.max_examples} generated examples per operation (+ coverage "
+            f"and examples phases); run prefix {settings.run_prefix!r}; mode: {mode}",
+        )
+    ]
 
 
 @pytest.fixture(scope="session")
@@ -91,8 +110,9 @@ def target_is_reachable(settings: Settings) -> None:
     try:
         requests.get(settings.origin + "/api/v1/agents", timeout=10)
     except requests.RequestException as exc:
-        pytest.exit(redact(f"voxai-contract: {settings.origin} is unreachable: {exc}"),
-                    returncode=3)
+        pytest.exit(
+            redact(f"voxai-contract: {settings.origin} is unreachable: {exc}"), returncode=3
+        )
 
 
 @pytest.fixture(scope="session")
@@ -115,8 +135,12 @@ def end_created_sessions(settings: Settings):
     yield
     for room, key in sorted(settings.created_sessions, key=str):
         try:
-            requests.post(f"{settings.origin}/api/v1/sessions/{room}/end", json={},
-                          headers={"X-API-Key": key or ""}, timeout=10)
+            requests.post(
+                f"{settings.origin}/api/v1/sessions/{room}/end",
+                json={},
+                headers={"X-API-Key": key or ""},
+                timeout=10,
+            )
         except requests.RequestException:
             pass
 
@@ -158,10 +182,14 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         tr.section("voxai contract: per rule")
         for rule in sorted(report.rule_outcomes):
             counts = report.rule_outcomes[rule]
-            tr.write_line(f"{rule:40} passed {counts['passed']:4}  failed {counts['failed']:3}  "
-                          f"warned {counts['warned']:3}")
+            tr.write_line(
+                f"{rule:40} passed {counts['passed']:4}  failed {counts['failed']:3}  "
+                f"warned {counts['warned']:3}"
+            )
     if report.warnings:
-        tr.section(f"voxai contract: {len(report.warnings)} assumption warning(s) "
-                   "(not failures; --strict makes them fail)")
+        tr.section(
+            f"voxai contract: {len(report.warnings)} assumption warning(s) "
+            "(not failures; --strict makes them fail)"
+        )
         for warning in report.warnings:
             tr.write_line(f"[{warning.nodeid}] " + warning.render().splitlines()[0])

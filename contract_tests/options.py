@@ -69,8 +69,9 @@ OPTIONS: tuple[OptionSpec, ...] = (
         "LiveKit API secret of the target (see --livekit-api-key).",
         secret=True,
     ),
-    OptionSpec("--agent-id", "An agent ID of the project (else discovered via GET /agents).",
-               kind="int"),
+    OptionSpec(
+        "--agent-id", "An agent ID of the project (else discovered via GET /agents).", kind="int"
+    ),
     OptionSpec(
         "--knowledge-base-id",
         "A knowledge base ID of the project (else the spec's example ID is tried).",

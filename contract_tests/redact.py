@@ -18,15 +18,60 @@ REPLACEMENT = "[Filtered]"  # as schemathesis's sanitization reports it
 #: ``DEFAULT_KEYS_TO_SANITIZE`` plus the kit's own (kept in sync by a test; not imported
 #: here so that ``voxai-contract`` does not import schemathesis before pytest does).
 KEYS_TO_REDACT: frozenset[str] = frozenset(
-    {"access_token", "api_key", "apikey", "api-key", "auth", "authorization", "credentials",
-     "jwt", "password", "refresh_token", "secret", "secrets", "session", "sessionid", "token",
-     "x-api-key", "x-csrf-token", "x-xsrf-token", "api_secret", "livekit_api_secret",
-     "proxy-authorization", "set-cookie", "cookie", "private_key", "client_secret",
-     "_csrf", "_csrf_token", "_session", "_xsrf", "aiohttp_session", "connect.sid", "csrf",
-     "csrf-token", "csrf_token", "csrftoken", "ip_address", "mysql_pwd", "passwd", "phpsessid",
-     "private-key", "privatekey", "remote-addr", "remote_addr", "set_cookie", "x-csrftoken",
-     "x-forwarded-for", "x-real-ip", "x_api_key", "x_csrftoken", "x_forwarded_for",
-     "x_real_ip", "xsrf-token"}
+    {
+        "access_token",
+        "api_key",
+        "apikey",
+        "api-key",
+        "auth",
+        "authorization",
+        "credentials",
+        "jwt",
+        "password",
+        "refresh_token",
+        "secret",
+        "secrets",
+        "session",
+        "sessionid",
+        "token",
+        "x-api-key",
+        "x-csrf-token",
+        "x-xsrf-token",
+        "api_secret",
+        "livekit_api_secret",
+        "proxy-authorization",
+        "set-cookie",
+        "cookie",
+        "private_key",
+        "client_secret",
+        "_csrf",
+        "_csrf_token",
+        "_session",
+        "_xsrf",
+        "aiohttp_session",
+        "connect.sid",
+        "csrf",
+        "csrf-token",
+        "csrf_token",
+        "csrftoken",
+        "ip_address",
+        "mysql_pwd",
+        "passwd",
+        "phpsessid",
+        "private-key",
+        "privatekey",
+        "remote-addr",
+        "remote_addr",
+        "set_cookie",
+        "x-csrftoken",
+        "x-forwarded-for",
+        "x-real-ip",
+        "x_api_key",
+        "x_csrftoken",
+        "x_forwarded_for",
+        "x_real_ip",
+        "xsrf-token",
+    }
 )
 #: Values shorter than this are not redacted by value: they would shred ordinary text.
 MIN_SECRET_LENGTH = 4
@@ -97,13 +142,19 @@ def redact(text: str) -> str:
     for value in values:
         text = text.replace(value, REPLACEMENT)
     text = _JSON_FIELD_RE.sub(
-        lambda m: f"{m['name']}{m['sep']}\"{REPLACEMENT}\""
-        if m["value"].strip("\"'") != REPLACEMENT else m[0],
+        lambda m: (
+            f'{m["name"]}{m["sep"]}"{REPLACEMENT}"'
+            if m["value"].strip("\"'") != REPLACEMENT
+            else m[0]
+        ),
         text,
     )
     text = _HEADER_RE.sub(
-        lambda m: m[0] if m["value"].startswith(("[Filtered]", "{", "[")) or m["value"] == "…"
-        else f"{m['name']}{m['sep']}{REPLACEMENT}",
+        lambda m: (
+            m[0]
+            if m["value"].startswith(("[Filtered]", "{", "[")) or m["value"] == "…"
+            else f"{m['name']}{m['sep']}{REPLACEMENT}"
+        ),
         text,
     )
     return text

@@ -43,9 +43,11 @@ def example_request(op: Operation, settings: Settings, prefix: str) -> Request:
             continue
         value = param.get("example", param.get("schema", {}).get("example"))
         if param["name"] == "roomName":
-            value = (f"{prefix}{settings.run_prefix}auth"
-                     if op.operation_id in {"addTranscriptEntry", "endSession"}
-                     else f"{settings.run_prefix}auth")
+            value = (
+                f"{prefix}{settings.run_prefix}auth"
+                if op.operation_id in {"addTranscriptEntry", "endSession"}
+                else f"{settings.run_prefix}auth"
+            )
         if param["name"] == "projectId" and settings.project_id:
             value = settings.project_id
         path = path.replace("{" + param["name"] + "}", str(value))

@@ -61,8 +61,10 @@ def _prefixed(value: Any, prefix: str, limit: int) -> Any:
 
 
 def _session_prefix(settings: Settings) -> str:
-    return (project_prefix(settings.origin, settings.api_key or "", settings.run_prefix)
-            + settings.run_prefix)
+    return (
+        project_prefix(settings.origin, settings.api_key or "", settings.run_prefix)
+        + settings.run_prefix
+    )
 
 
 def safe_body(op: str, body: Any, settings: Settings) -> Any:
@@ -111,8 +113,14 @@ def remember(case: Any, response: Any, settings: Settings) -> None:
     """Track what a response created (sessions to end) and which secrets it revealed."""
     op = operation_id_of(case)
     if op == "createSession" and response.status_code == 201 and isinstance(case.body, dict):
-        settings.created_sessions.add((str(case.body.get("room_name")), case.headers.get(
-            "X-API-Key", settings.api_key) if case.headers else settings.api_key))
+        settings.created_sessions.add(
+            (
+                str(case.body.get("room_name")),
+                case.headers.get("X-API-Key", settings.api_key)
+                if case.headers
+                else settings.api_key,
+            )
+        )
     if op == "getProviderSecrets" and response.status_code == 200:
         try:
             register_secrets_in({"secrets": response.json().get("secrets", {})})
@@ -202,13 +210,15 @@ def judge(case: Any, response: Any, settings: Settings, run_checks: Any) -> None
             verdict = classify_failure(failure, op, response.status_code)
             detail = f"{failure.title}: {failure.message}"
             if verdict.assumption and not settings.strict:
-                report.warn(verdict.rule, verdict.assumption, verdict.assumption_reason or "",
-                            detail, label)
+                report.warn(
+                    verdict.rule, verdict.assumption, verdict.assumption_reason or "", detail, label
+                )
                 continue
             report.record(verdict.rule, "failed", label)
             basis = (
                 f"Assumption: {verdict.assumption} ({verdict.assumption_reason})"
-                if verdict.assumption else "Guarantee (documented)"
+                if verdict.assumption
+                else "Guarantee (documented)"
             )
             raised.append(f"Rule broken: {verdict.rule}\nDocs: {verdict.docs}\n{basis}")
         if raised:

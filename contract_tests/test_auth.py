@@ -29,20 +29,32 @@ def _send(client: ApiClient, request, api_key) -> Exchange:
     if request.body is None:
         return client.request(request.method, request.path, api_key=api_key)
     return client.request(
-        request.method, request.path, data=json.dumps(request.body),
-        headers={"Content-Type": request.content_type}, api_key=api_key,
+        request.method,
+        request.path,
+        data=json.dumps(request.body),
+        headers={"Content-Type": request.content_type},
+        api_key=api_key,
     )
 
 
 def _check_refusal(exchange: Exchange, rule: str, label: str) -> None:
-    expect(not 200 <= exchange.status < 300, rule,
-           received=f"{exchange.status} (the request was served)",
-           documented="the request is refused", exchange=exchange, operation=label)
+    expect(
+        not 200 <= exchange.status < 300,
+        rule,
+        received=f"{exchange.status} (the request was served)",
+        documented="the request is refused",
+        exchange=exchange,
+        operation=label,
+    )
     body = exchange.json()
-    expect(exchange.status == 401 and isinstance(body, dict) and "error" in body
-           and "message" in body, "refusal_is_401_error",
-           received=f"{exchange.status} {exchange.response.text[:120]!r}",
-           documented="401 with the Error body", exchange=exchange, operation=label)
+    expect(
+        exchange.status == 401 and isinstance(body, dict) and "error" in body and "message" in body,
+        "refusal_is_401_error",
+        received=f"{exchange.status} {exchange.response.text[:120]!r}",
+        documented="401 with the Error body",
+        exchange=exchange,
+        operation=label,
+    )
 
 
 @pytest.mark.parametrize("op", OPERATIONS, ids=[op.operation_id for op in OPERATIONS])
@@ -61,9 +73,11 @@ def test_every_operation_rejects_wrong_key(op, client: ApiClient, settings: Sett
 
 def _webhook_body(room: str) -> str:
     example = operation("receiveLivekitWebhook").definition["requestBody"]["content"][
-        "application/webhook+json"]["examples"]["roomStarted"]["value"]
-    event = dict(example, id=f"EV_contract_{int(time.time() * 1000)}",
-                 createdAt=str(int(time.time())))
+        "application/webhook+json"
+    ]["examples"]["roomStarted"]["value"]
+    event = dict(
+        example, id=f"EV_contract_{int(time.time() * 1000)}", createdAt=str(int(time.time()))
+    )
     event["room"] = dict(event["room"], name=room)
     return json.dumps(event, separators=(",", ":"))
 
@@ -71,8 +85,11 @@ def _webhook_body(room: str) -> str:
 def _signed(body: str, api_key: str, secret: str) -> str:
     digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
     now = int(time.time())
-    return jwt.encode({"iss": api_key, "nbf": now, "exp": now + 300, "sha256": digest,
-                       "video": {}}, secret, algorithm="HS256")
+    return jwt.encode(
+        {"iss": api_key, "nbf": now, "exp": now + 300, "sha256": digest, "video": {}},
+        secret,
+        algorithm="HS256",
+    )
 
 
 WEBHOOK_LABEL = "POST /webhooks/livekit"
@@ -95,23 +112,36 @@ def test_forged_webhook_is_refused(forgery, client: ApiClient, settings: Setting
     _check_refusal(exchange, "forged_webhook_refused", WEBHOOK_LABEL)
 
 
-def test_signed_webhook_is_accepted(client: ApiClient, settings: Settings, prefix,
-                                    writes_allowed):
+def test_signed_webhook_is_accepted(client: ApiClient, settings: Settings, prefix, writes_allowed):
     if not (settings.livekit_api_key and settings.livekit_api_secret):
         pytest.skip("needs --livekit-api-key and --livekit-api-secret")
     room = f"{prefix}{settings.run_prefix}hook"
     body = _webhook_body(room)
-    headers = {"Content-Type": "application/webhook+json",
-               "Authorization": _signed(body, settings.livekit_api_key,
-                                        settings.livekit_api_secret)}
+    headers = {
+        "Content-Type": "application/webhook+json",
+        "Authorization": _signed(body, settings.livekit_api_key, settings.livekit_api_secret),
+    }
     exchange = client.post("/webhooks/livekit", data=body, headers=headers, api_key=False)
-    expect(200 <= exchange.status < 300, "signed_webhook_accepted",
-           received=str(exchange.status), documented="a validly signed event is received",
-           exchange=exchange, operation=WEBHOOK_LABEL)
+    expect(
+        200 <= exchange.status < 300,
+        "signed_webhook_accepted",
+        received=str(exchange.status),
+        documented="a validly signed event is received",
+        exchange=exchange,
+        operation=WEBHOOK_LABEL,
+    )
     # The room_started event made a room: finish it again so staging keeps nothing.
     finished = body.replace('"room_started"', '"room_finished"').replace(
-        '"EV_contract_', '"EV_contract_end_')
-    client.post("/webhooks/livekit", data=finished, headers={
-        "Content-Type": "application/webhook+json",
-        "Authorization": _signed(finished, settings.livekit_api_key,
-                                 settings.livekit_api_secret)}, api_key=False)
+        '"EV_contract_', '"EV_contract_end_'
+    )
+    client.post(
+        "/webhooks/livekit",
+        data=finished,
+        headers={
+            "Content-Type": "application/webhook+json",
+            "Authorization": _signed(
+                finished, settings.livekit_api_key, settings.livekit_api_secret
+            ),
+        },
+        api_key=False,
+    )

@@ -29,28 +29,40 @@ def _knowledge_base_id(settings: Settings) -> int:
 @pytest.mark.parametrize("top_k", [1, 2, 3])
 def test_top_k_bounds_results(top_k: int, client: ApiClient, settings: Settings, writes_allowed):
     kb = _knowledge_base_id(settings)
-    exchange = client.post("/api/v1/knowledge/search",
-                           json_body={"knowledge_base_id": kb, "query": "password", "top_k": top_k})
+    exchange = client.post(
+        "/api/v1/knowledge/search",
+        json_body={"knowledge_base_id": kb, "query": "password", "top_k": top_k},
+    )
     if exchange.status == 404:
         pytest.skip(f"knowledge base {kb} not found; pass --knowledge-base-id")
     results = (exchange.json() or {}).get("results")
     count = len(results) if isinstance(results, list) else results
-    expect(exchange.status == 200 and isinstance(results, list) and len(results) <= top_k,
-           "top_k_bounds_results",
-           received=f"{exchange.status} with {count!r} results",
-           documented=f"at most top_k={top_k} results", exchange=exchange, operation=SEARCH)
+    expect(
+        exchange.status == 200 and isinstance(results, list) and len(results) <= top_k,
+        "top_k_bounds_results",
+        received=f"{exchange.status} with {count!r} results",
+        documented=f"at most top_k={top_k} results",
+        exchange=exchange,
+        operation=SEARCH,
+    )
 
 
 def test_default_top_k_is_five(client: ApiClient, settings: Settings, writes_allowed):
     kb = _knowledge_base_id(settings)
-    exchange = client.post("/api/v1/knowledge/search",
-                           json_body={"knowledge_base_id": kb, "query": "the"})
+    exchange = client.post(
+        "/api/v1/knowledge/search", json_body={"knowledge_base_id": kb, "query": "the"}
+    )
     if exchange.status == 404:
         pytest.skip(f"knowledge base {kb} not found; pass --knowledge-base-id")
     results = (exchange.json() or {}).get("results")
-    expect(isinstance(results, list) and len(results) <= 5, "default_top_k_is_5",
-           received=f"{len(results) if isinstance(results, list) else results!r} results",
-           documented="at most 5 results by default", exchange=exchange, operation=SEARCH)
+    expect(
+        isinstance(results, list) and len(results) <= 5,
+        "default_top_k_is_5",
+        received=f"{len(results) if isinstance(results, list) else results!r} results",
+        documented="at most 5 results by default",
+        exchange=exchange,
+        operation=SEARCH,
+    )
 
 
 def _usage_enums() -> tuple[list[str], list[str]]:
@@ -67,25 +79,44 @@ PERIODS, GROUPINGS = _usage_enums()
 def test_usage_is_shaped_by_period_and_group_by(period, group_by, client: ApiClient):
     exchange = client.get("/api/v1/usage", params={"period": period, "group_by": group_by})
     body = exchange.json() or {}
-    expect(exchange.status == 200 and body.get("period") == period
-           and body.get("group_by") == group_by, "usage_shaped_by_group_by_and_period",
-           received=f"{exchange.status} period={body.get('period')!r} "
-                    f"group_by={body.get('group_by')!r}",
-           documented=f"period={period!r}, group_by={group_by!r}", exchange=exchange,
-           operation=USAGE)
+    expect(
+        exchange.status == 200
+        and body.get("period") == period
+        and body.get("group_by") == group_by,
+        "usage_shaped_by_group_by_and_period",
+        received=f"{exchange.status} period={body.get('period')!r} "
+        f"group_by={body.get('group_by')!r}",
+        documented=f"period={period!r}, group_by={group_by!r}",
+        exchange=exchange,
+        operation=USAGE,
+    )
     groups = body.get("groups") or []
     keys = [g.get("key") for g in groups if isinstance(g, dict)]
-    expect(len(keys) == len(set(keys)), "usage_shaped_by_group_by_and_period",
-           received=f"duplicate group keys {keys}", documented="one group per key",
-           exchange=exchange, operation=USAGE)
+    expect(
+        len(keys) == len(set(keys)),
+        "usage_shaped_by_group_by_and_period",
+        received=f"duplicate group keys {keys}",
+        documented="one group per key",
+        exchange=exchange,
+        operation=USAGE,
+    )
     if group_by == "day":
-        expect(all(isinstance(k, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", k) for k in keys),
-               "usage_shaped_by_group_by_and_period", received=f"day keys {keys[:5]}",
-               documented="YYYY-MM-DD keys", exchange=exchange, operation=USAGE)
+        expect(
+            all(isinstance(k, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", k) for k in keys),
+            "usage_shaped_by_group_by_and_period",
+            received=f"day keys {keys[:5]}",
+            documented="YYYY-MM-DD keys",
+            exchange=exchange,
+            operation=USAGE,
+        )
     totals = body.get("totals") or {}
     if groups and isinstance(totals, dict) and group_by == "day":
         summed = sum(g.get("sessions", 0) for g in groups if isinstance(g, dict))
-        expect(summed == totals.get("sessions"), "usage_shaped_by_group_by_and_period",
-               received=f"groups sum to {summed} sessions, totals say {totals.get('sessions')}",
-               documented="the groups add up to the totals", exchange=exchange,
-               operation=USAGE)
+        expect(
+            summed == totals.get("sessions"),
+            "usage_shaped_by_group_by_and_period",
+            received=f"groups sum to {summed} sessions, totals say {totals.get('sessions')}",
+            documented="the groups add up to the totals",
+            exchange=exchange,
+            operation=USAGE,
+        )

@@ -22,57 +22,106 @@ CREATE = "POST /api/v1/sessions"
 def session_room(client: ApiClient, settings: Settings, prefix: str, request) -> str:
     """A fresh active session on a run-prefixed room; ended at teardown in any case."""
     room = f"{prefix}{settings.run_prefix}s{abs(hash(request.node.nodeid)) % 10**8}"
-    exchange = client.post("/api/v1/sessions", json_body={
-        "room_name": room, "caller_identity": f"{settings.run_prefix}caller"})
+    exchange = client.post(
+        "/api/v1/sessions",
+        json_body={"room_name": room, "caller_identity": f"{settings.run_prefix}caller"},
+    )
     settings.created_sessions.add((room, settings.api_key))
-    expect(200 <= exchange.status < 300, "session_takes_entries_while_active",
-           received=str(exchange.status), documented="the session is created",
-           exchange=exchange, operation=CREATE)
+    expect(
+        200 <= exchange.status < 300,
+        "session_takes_entries_while_active",
+        received=str(exchange.status),
+        documented="the session is created",
+        exchange=exchange,
+        operation=CREATE,
+    )
     return room
 
 
 def test_active_session_takes_entries_in_order(client: ApiClient, session_room: str):
     contents = ["Hello agent", "I need help with billing", "Thanks"]
     for index, content in enumerate(contents, start=1):
-        exchange = client.post(f"/api/v1/sessions/{session_room}/transcript",
-                               json_body={"speaker": "user", "content": content})
-        expect(200 <= exchange.status < 300, "session_takes_entries_while_active",
-               received=str(exchange.status), documented="the entry is added",
-               exchange=exchange, operation=ADD)
+        exchange = client.post(
+            f"/api/v1/sessions/{session_room}/transcript",
+            json_body={"speaker": "user", "content": content},
+        )
+        expect(
+            200 <= exchange.status < 300,
+            "session_takes_entries_while_active",
+            received=str(exchange.status),
+            documented="the entry is added",
+            exchange=exchange,
+            operation=ADD,
+        )
         sequence = (exchange.json() or {}).get("sequence")
-        expect(sequence == index, "transcript_sequence_counts_from_1",
-               received=f"sequence={sequence!r}", documented=f"sequence={index}",
-               exchange=exchange, operation=ADD)
+        expect(
+            sequence == index,
+            "transcript_sequence_counts_from_1",
+            received=f"sequence={sequence!r}",
+            documented=f"sequence={index}",
+            exchange=exchange,
+            operation=ADD,
+        )
 
 
 def test_ended_session_rejects_entries(client: ApiClient, session_room: str):
-    client.post(f"/api/v1/sessions/{session_room}/transcript",
-                json_body={"speaker": "user", "content": "Hello agent"})
-    ended = client.post(f"/api/v1/sessions/{session_room}/end",
-                        json_body={"summary": "Contract test session"})
-    expect(200 <= ended.status < 300, "ended_session_rejects_entries",
-           received=str(ended.status), documented="an active session can be ended",
-           exchange=ended, operation=END)
+    client.post(
+        f"/api/v1/sessions/{session_room}/transcript",
+        json_body={"speaker": "user", "content": "Hello agent"},
+    )
+    ended = client.post(
+        f"/api/v1/sessions/{session_room}/end", json_body={"summary": "Contract test session"}
+    )
+    expect(
+        200 <= ended.status < 300,
+        "ended_session_rejects_entries",
+        received=str(ended.status),
+        documented="an active session can be ended",
+        exchange=ended,
+        operation=END,
+    )
     body = ended.json() or {}
-    expect(body.get("status") == "completed" and body.get("ended_at") is not None,
-           "ended_session_is_completed",
-           received=f"status={body.get('status')!r}, ended_at={body.get('ended_at')!r}",
-           documented="status 'completed' with ended_at", exchange=ended, operation=END)
-    late = client.post(f"/api/v1/sessions/{session_room}/transcript",
-                       json_body={"speaker": "user", "content": "Are you still there?"})
-    expect(not 200 <= late.status < 300, "ended_session_rejects_entries",
-           received=f"{late.status} (the entry was accepted)",
-           documented="no entries once the session is ended", exchange=late, operation=ADD)
-    expect(late.status == 409, "ended_session_is_409", received=str(late.status),
-           documented="409 conflict", exchange=late, operation=ADD)
+    expect(
+        body.get("status") == "completed" and body.get("ended_at") is not None,
+        "ended_session_is_completed",
+        received=f"status={body.get('status')!r}, ended_at={body.get('ended_at')!r}",
+        documented="status 'completed' with ended_at",
+        exchange=ended,
+        operation=END,
+    )
+    late = client.post(
+        f"/api/v1/sessions/{session_room}/transcript",
+        json_body={"speaker": "user", "content": "Are you still there?"},
+    )
+    expect(
+        not 200 <= late.status < 300,
+        "ended_session_rejects_entries",
+        received=f"{late.status} (the entry was accepted)",
+        documented="no entries once the session is ended",
+        exchange=late,
+        operation=ADD,
+    )
+    expect(
+        late.status == 409,
+        "ended_session_is_409",
+        received=str(late.status),
+        documented="409 conflict",
+        exchange=late,
+        operation=ADD,
+    )
 
 
 def test_session_duration_override_is_kept(client: ApiClient, session_room: str):
-    ended = client.post(f"/api/v1/sessions/{session_room}/end",
-                        json_body={"summary": "User asked about pricing", "duration": 184})
+    ended = client.post(
+        f"/api/v1/sessions/{session_room}/end",
+        json_body={"summary": "User asked about pricing", "duration": 184},
+    )
     body = ended.json() or {}
-    expect(body.get("duration") == 184 and body.get("summary") == "User asked about pricing",
-           "ended_session_is_completed",
-           received=f"duration={body.get('duration')!r}, summary={body.get('summary')!r}",
-           documented="duration 184 (override) and the summary sent", exchange=ended,
-           operation=END)
+    expect(
+        body.get("duration") == 184 and body.get("summary") == "User asked about pricing",
+        "ended_session_is_completed",
+        received=f"duration={body.get('duration')!r}, summary={body.get('summary')!r}",
+        documented="duration 184 (override) and the summary sent",
+        exchange=ended,
+        operation=END,
+    )

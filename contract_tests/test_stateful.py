@@ -35,8 +35,14 @@ def _state_machine():
         def validate_response(self, response, case, additional_checks=None, **kwargs):
             __tracebackhide__ = True
             try:
-                judge(case, response, RUN, lambda: super(ContractStateMachine, self)
-                      .validate_response(response, case, additional_checks, **kwargs))
+                judge(
+                    case,
+                    response,
+                    RUN,
+                    lambda: super(ContractStateMachine, self).validate_response(
+                        response, case, additional_checks, **kwargs
+                    ),
+                )
             except AssertionError as failure:
                 FIRST_FAILURES.append(str(failure))
                 raise
@@ -61,13 +67,15 @@ def test_links_between_operations_hold(settings):
 
 
 def _run_state_machine(settings) -> None:
-    _state_machine().run(settings=hypothesis_settings(
-        max_examples=max(5, settings.max_examples),
-        stateful_step_count=6,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-        # No shrinking: a CI run wants the first failure fast, and the report already
-        # carries the request that broke the rule.
-        phases=[Phase.explicit, Phase.reuse, Phase.generate],
-        database=None,
-    ))
+    _state_machine().run(
+        settings=hypothesis_settings(
+            max_examples=max(5, settings.max_examples),
+            stateful_step_count=6,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            # No shrinking: a CI run wants the first failure fast, and the report already
+            # carries the request that broke the rule.
+            phases=[Phase.explicit, Phase.reuse, Phase.generate],
+            database=None,
+        )
+    )

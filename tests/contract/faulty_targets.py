@@ -56,8 +56,16 @@ class Exchange:
         self.response_headers = [*kept, (name, value)]
 
 
-REASONS = {200: "OK", 201: "CREATED", 400: "BAD REQUEST", 401: "UNAUTHORIZED",
-           403: "FORBIDDEN", 404: "NOT FOUND", 409: "CONFLICT", 418: "I'M A TEAPOT"}
+REASONS = {
+    200: "OK",
+    201: "CREATED",
+    400: "BAD REQUEST",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT FOUND",
+    409: "CONFLICT",
+    418: "I'M A TEAPOT",
+}
 
 
 class Modifier:
@@ -80,10 +88,18 @@ class Modifier:
         def app(environ, start_response):
             length = int(environ.get("CONTENT_LENGTH") or 0)
             body = environ["wsgi.input"].read(length) if length else b""
-            headers = {k[5:].replace("_", "-").title(): v for k, v in environ.items()
-                       if k.startswith("HTTP_")}
-            exchange = Exchange(environ["REQUEST_METHOD"], environ.get("PATH_INFO", ""),
-                                environ.get("QUERY_STRING", ""), headers, body)
+            headers = {
+                k[5:].replace("_", "-").title(): v
+                for k, v in environ.items()
+                if k.startswith("HTTP_")
+            }
+            exchange = Exchange(
+                environ["REQUEST_METHOD"],
+                environ.get("PATH_INFO", ""),
+                environ.get("QUERY_STRING", ""),
+                headers,
+                body,
+            )
             self.before(exchange)
             environ = dict(environ)
             for key in [k for k in environ if k.startswith("HTTP_")]:
@@ -107,11 +123,13 @@ class Modifier:
             exchange.response_headers = list(captured["headers"])
             if not exchange.path.startswith("/__mock/"):
                 self.rewrite(exchange)
-            headers_out = [(k, v) for k, v in exchange.response_headers
-                           if k.lower() != "content-length"]
+            headers_out = [
+                (k, v) for k, v in exchange.response_headers if k.lower() != "content-length"
+            ]
             headers_out.append(("Content-Length", str(len(exchange.response_body))))
-            start_response(f"{exchange.status} {REASONS.get(exchange.status, 'STATUS')}",
-                           headers_out)
+            start_response(
+                f"{exchange.status} {REASONS.get(exchange.status, 'STATUS')}", headers_out
+            )
             return [exchange.response_body]
 
         return app
@@ -129,6 +147,7 @@ PROPERTIES = "test_properties.py"
 
 
 # --- faults injected through the mock's own fault API ------------------------------------
+
 
 class DropsRequiredField(Modifier):  # GET /agents omits llm_model, a required field
     fault = ("listAgents", {"drop_field": "agents.*.llm_model"})
@@ -155,6 +174,7 @@ class DropsToolList(Modifier):  # GET /agents/{agentId}/tools leaves out `tools`
 
 
 # --- faults of small wrapping apps ------------------------------------------------------
+
 
 class WrongContentType(Modifier):  # GET /rooms sends its JSON as text/html
     select = (PROPERTIES, "-k", "contract and rooms and not participants")
@@ -233,8 +253,9 @@ class TokenSignedWithWrongSecret(Modifier):  # the JWT is not signed with the Li
         if exchange.path == "/api/v1/token" and exchange.status == 200:
             body = exchange.json()
             claims = jwt.decode(body["token"], options={"verify_signature": False})
-            body["token"] = jwt.encode(claims, "a-different-secret-of-32-bytes-or-more",
-                                       algorithm="HS256")
+            body["token"] = jwt.encode(
+                claims, "a-different-secret-of-32-bytes-or-more", algorithm="HS256"
+            )
             exchange.set_json(body)
 
 
@@ -269,10 +290,19 @@ class EndedSessionTakesEntries(Modifier):  # entries for an ended session are ac
     def rewrite(self, exchange):
         if exchange.path.endswith("/transcript") and exchange.status == 409:
             sent = exchange.request_json()
-            exchange.set_json({"session_id": 1, "room_name": exchange.path.split("/")[4],
-                               "sequence": 99, "speaker": sent["speaker"],
-                               "content": sent["content"], "timestamp_ms": None,
-                               "is_final": True, "created_at": "2026-11-23T10:00:01Z"}, 201)
+            exchange.set_json(
+                {
+                    "session_id": 1,
+                    "room_name": exchange.path.split("/")[4],
+                    "sequence": 99,
+                    "speaker": sent["speaker"],
+                    "content": sent["content"],
+                    "timestamp_ms": None,
+                    "is_final": True,
+                    "created_at": "2026-11-23T10:00:01Z",
+                },
+                201,
+            )
 
 
 class NewSessionUnavailable(Modifier):  # a session just created is not found for entries
@@ -314,8 +344,9 @@ class OtherProjectSecretsServed(Modifier):  # project 2's secrets are served to 
 
     def rewrite(self, exchange):
         if "/secrets/" in exchange.path and exchange.status == 403:
-            exchange.set_json({"project_id": 2, "provider": "openai",
-                               "secrets": {"api_key": "sk-leaked"}}, 200)
+            exchange.set_json(
+                {"project_id": 2, "provider": "openai", "secrets": {"api_key": "sk-leaked"}}, 200
+            )
 
 
 class OtherProjectRoomsVisible(Modifier):  # GET /rooms lists every project's rooms
@@ -335,8 +366,15 @@ class ForgedWebhookAccepted(Modifier):  # webhooks are applied without checking 
     def rewrite(self, exchange):
         if exchange.path == "/webhooks/livekit" and exchange.status == 401:
             event = exchange.request_json() or {}
-            exchange.set_json({"received": True, "event": event.get("event", ""),
-                               "id": event.get("id", ""), "duplicate": False}, 200)
+            exchange.set_json(
+                {
+                    "received": True,
+                    "event": event.get("event", ""),
+                    "id": event.get("id", ""),
+                    "duplicate": False,
+                },
+                200,
+            )
 
 
 class ErrorBodyNotErrorSchema(Modifier):  # 404s come back as {"detail": ...}

@@ -29,21 +29,44 @@ class SuiteRun:
         return self.returncode != 0
 
 
-def run_suite(base_url: str, *, options: tuple[str, ...] = (), select: tuple[str, ...] = (),
-              api_key: str = "vx_demo_key", strict: bool = True, tmp_path: Path,
-              max_examples: int = META_MAX_EXAMPLES) -> SuiteRun:
+def run_suite(
+    base_url: str,
+    *,
+    options: tuple[str, ...] = (),
+    select: tuple[str, ...] = (),
+    api_key: str = "vx_demo_key",
+    strict: bool = True,
+    tmp_path: Path,
+    max_examples: int = META_MAX_EXAMPLES,
+) -> SuiteRun:
     """``python -m contract_tests --base-url … [options] -- [select]``, JUnit under ``tmp_path``."""
     junit = tmp_path / "junit.xml"
-    command = [sys.executable, "-m", "contract_tests", "--base-url", base_url,
-               "--api-key", api_key, "--max-examples", str(max_examples),
-               "--junit-xml", str(junit), *options]
+    command = [
+        sys.executable,
+        "-m",
+        "contract_tests",
+        "--base-url",
+        base_url,
+        "--api-key",
+        api_key,
+        "--max-examples",
+        str(max_examples),
+        "--junit-xml",
+        str(junit),
+        *options,
+    ]
     if strict:
         command.append("--strict")
     command += ["--", "-p", "no:warnings", "-q", *select]
     # The run must see only what the test passes, not a developer's VOXAI_* settings.
     env = {k: v for k, v in os.environ.items() if not k.startswith("VOXAI_")}
     started = time.monotonic()
-    completed = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S,
-                               env=env, cwd=tmp_path)
-    return SuiteRun(completed.returncode, completed.stdout + completed.stderr,
-                    junit.read_text() if junit.exists() else "", time.monotonic() - started)
+    completed = subprocess.run(
+        command, capture_output=True, text=True, timeout=TIMEOUT_S, env=env, cwd=tmp_path
+    )
+    return SuiteRun(
+        completed.returncode,
+        completed.stdout + completed.stderr,
+        junit.read_text() if junit.exists() else "",
+        time.monotonic() - started,
+    )

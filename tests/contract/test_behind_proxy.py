@@ -29,12 +29,19 @@ class ForwardProxy(BaseHTTPRequestHandler):
         self.seen.append(f"{self.command} {url.path}")
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else None
-        headers = {k: v for k, v in self.headers.items()
-                   if k.lower() not in ("proxy-connection", "connection", "keep-alive")}
+        headers = {
+            k: v
+            for k, v in self.headers.items()
+            if k.lower() not in ("proxy-connection", "connection", "keep-alive")
+        }
         upstream = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
         try:
-            upstream.request(self.command, url.path + (f"?{url.query}" if url.query else ""),
-                             body=body, headers=headers)
+            upstream.request(
+                self.command,
+                url.path + (f"?{url.query}" if url.query else ""),
+                body=body,
+                headers=headers,
+            )
             response = upstream.getresponse()
             payload = response.read()
         finally:
@@ -62,14 +69,16 @@ def proxy():
 
 
 @pytest.mark.slow
-def test_suite_runs_green_behind_a_plain_http_proxy(make_live_mock, proxy, tmp_path,
-                                                     monkeypatch):
+def test_suite_runs_green_behind_a_plain_http_proxy(make_live_mock, proxy, tmp_path, monkeypatch):
     target = make_live_mock(validate_responses=False)
     monkeypatch.setenv("HTTP_PROXY", proxy)
     monkeypatch.setenv("NO_PROXY", "")
     monkeypatch.setenv("no_proxy", "")
-    run = run_suite(target.base_url, select=("test_auth.py", "test_tokens.py",
-                                             "test_sessions.py"), tmp_path=tmp_path)
+    run = run_suite(
+        target.base_url,
+        select=("test_auth.py", "test_tokens.py", "test_sessions.py"),
+        tmp_path=tmp_path,
+    )
     assert run.returncode == 0, run.output[-4000:]
     assert any(line.startswith("POST /api/v1/token") for line in ForwardProxy.seen)
     journal = requests.get(f"{target.base_url}/__mock/requests?limit=1000", timeout=10).json()

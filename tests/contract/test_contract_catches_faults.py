@@ -19,8 +19,14 @@ from tests.contract.faulty_targets import MODIFIERS, CorrectButDifferent, UsageI
 from tests.contract.runner import SuiteRun, run_suite
 
 PARALLEL_RUNS = 3
-FULL_RUN_OPTIONS = ("--second-api-key", "vx_acme_key", "--livekit-api-key", "devkey",
-                    "--livekit-api-secret", "secret")
+FULL_RUN_OPTIONS = (
+    "--second-api-key",
+    "vx_acme_key",
+    "--livekit-api-key",
+    "devkey",
+    "--livekit-api-secret",
+    "secret",
+)
 FORK = multiprocessing.get_context("fork")
 
 
@@ -44,8 +50,9 @@ class ServedTarget:
 
     def __init__(self, modifier) -> None:
         urls, self.stop_event = FORK.Queue(), FORK.Event()
-        self.process = FORK.Process(target=_serve, args=(modifier, urls, self.stop_event),
-                                    daemon=True)
+        self.process = FORK.Process(
+            target=_serve, args=(modifier, urls, self.stop_event), daemon=True
+        )
         self.process.start()
         self.base_url = urls.get(timeout=30)
 
@@ -65,12 +72,16 @@ def suite_runs(tmp_path_factory) -> dict[str, SuiteRun]:
         targets.append(ServedTarget(modifier))
         return targets[-1].base_url
 
-    jobs = {cls.__name__: dict(base_url=target(cls()), options=cls.extra_options,
-                               select=cls.select) for cls in MODIFIERS}
-    jobs["CorrectButDifferent"] = dict(base_url=target(CorrectButDifferent()),
-                                       options=FULL_RUN_OPTIONS)
-    jobs["NotStrict"] = dict(base_url=target(UsageIgnoresGroupBy()),
-                             select=UsageIgnoresGroupBy.select, strict=False)
+    jobs = {
+        cls.__name__: dict(base_url=target(cls()), options=cls.extra_options, select=cls.select)
+        for cls in MODIFIERS
+    }
+    jobs["CorrectButDifferent"] = dict(
+        base_url=target(CorrectButDifferent()), options=FULL_RUN_OPTIONS
+    )
+    jobs["NotStrict"] = dict(
+        base_url=target(UsageIgnoresGroupBy()), select=UsageIgnoresGroupBy.select, strict=False
+    )
     try:
         with ThreadPoolExecutor(PARALLEL_RUNS) as pool:
             futures = {

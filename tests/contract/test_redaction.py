@@ -20,8 +20,11 @@ def _seeded_secret_values(base_url: str) -> list[str]:
     values = []
     for key, project_id in ((DEMO_KEY, 1), (ACME_KEY, 2)):
         for provider in PROVIDERS:
-            response = requests.get(f"{base_url}/api/v1/projects/{project_id}/secrets/{provider}",
-                                    headers={"X-API-Key": key}, timeout=10)
+            response = requests.get(
+                f"{base_url}/api/v1/projects/{project_id}/secrets/{provider}",
+                headers={"X-API-Key": key},
+                timeout=10,
+            )
             if response.status_code == 200:
                 values += [v for v in response.json()["secrets"].values() if len(v) >= 6]
     return values
@@ -35,10 +38,21 @@ def test_known_secrets_never_appear_in_any_artifact(make_live_mock, tmp_path):
     target.set_fault("getProviderSecrets", drop_field="project_id")
     run = run_suite(
         target.base_url,
-        options=("--second-api-key", ACME_KEY, "--livekit-api-key", "devkey",
-                 "--livekit-api-secret", LIVEKIT_SECRET),
-        select=("test_properties.py", "-k", "contract and secrets", "test_isolation.py",
-                "test_tokens.py"),
+        options=(
+            "--second-api-key",
+            ACME_KEY,
+            "--livekit-api-key",
+            "devkey",
+            "--livekit-api-secret",
+            LIVEKIT_SECRET,
+        ),
+        select=(
+            "test_properties.py",
+            "-k",
+            "contract and secrets",
+            "test_isolation.py",
+            "test_tokens.py",
+        ),
         tmp_path=tmp_path,
     )
     assert run.red, run.output[-3000:]

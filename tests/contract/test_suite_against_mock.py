@@ -16,18 +16,27 @@ from tests.contract.runner import run_suite
 FULL_RUN_MAX_EXAMPLES = 10
 FULL_RUN_BUDGET_S = 150
 RUN_PREFIX = "ct-make-test-"
-OPTIONS = ("--second-api-key", "vx_acme_key", "--livekit-api-key", "devkey",
-           "--livekit-api-secret", "secret", "--run-prefix", RUN_PREFIX)
+OPTIONS = (
+    "--second-api-key",
+    "vx_acme_key",
+    "--livekit-api-key",
+    "devkey",
+    "--livekit-api-secret",
+    "secret",
+    "--run-prefix",
+    RUN_PREFIX,
+)
 
 
 @pytest.mark.slow
 def test_full_strict_run_against_the_mock_is_green(make_live_mock, tmp_path):
     target = make_live_mock(validate_responses=False)
-    run = run_suite(target.base_url, options=OPTIONS, max_examples=FULL_RUN_MAX_EXAMPLES,
-                    tmp_path=tmp_path)
+    run = run_suite(
+        target.base_url, options=OPTIONS, max_examples=FULL_RUN_MAX_EXAMPLES, tmp_path=tmp_path
+    )
     assert run.returncode == 0, run.output[-6000:]
     assert run.seconds < FULL_RUN_BUDGET_S, f"the full strict run took {run.seconds:.0f} s"
-    assert "failures=\"0\"" in run.junit
+    assert 'failures="0"' in run.junit
 
     state = requests.get(f"{target.base_url}/__mock/state", timeout=10).json()
     prefixes = {1: "proj_", 2: "acme_"}
@@ -44,12 +53,16 @@ def test_full_strict_run_against_the_mock_is_green(make_live_mock, tmp_path):
 @pytest.mark.slow
 def test_read_only_run_creates_nothing(make_live_mock, tmp_path):
     target = make_live_mock(validate_responses=False)
-    run = run_suite(target.base_url, options=("--read-only", "--run-prefix", RUN_PREFIX),
-                    tmp_path=tmp_path)
+    run = run_suite(
+        target.base_url, options=("--read-only", "--run-prefix", RUN_PREFIX), tmp_path=tmp_path
+    )
     assert run.returncode == 0, run.output[-4000:]
     state = requests.get(f"{target.base_url}/__mock/state", timeout=10).json()
     assert state["sessions"] == []
     journal = requests.get(f"{target.base_url}/__mock/requests?limit=1000", timeout=10).json()
-    writes = [r for r in journal["requests"]
-              if r["method"] != "GET" and r["status"] < 400 and not r["path"].startswith("/__")]
+    writes = [
+        r
+        for r in journal["requests"]
+        if r["method"] != "GET" and r["status"] < 400 and not r["path"].startswith("/__")
+    ]
     assert writes == [], writes

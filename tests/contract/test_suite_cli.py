@@ -40,11 +40,14 @@ def test_suite_files_after_double_dash_select_those_files():
     assert args[-2:] == ["-k", "no_agent"]
 
 
-@pytest.mark.parametrize("argv", [
-    ["--api-key", "k"],  # no --base-url
-    ["--base-url", "ftp://example.com", "--api-key", "k"],  # not an HTTP origin
-    ["--base-url", "http://127.0.0.1:1"],  # no --api-key
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--api-key", "k"],  # no --base-url
+        ["--base-url", "ftp://example.com", "--api-key", "k"],  # not an HTTP origin
+        ["--base-url", "http://127.0.0.1:1"],  # no --api-key
+    ],
+)
 def test_bad_usage_exits_non_zero(argv):
     result = CliRunner().invoke(main, argv, env={"VOXAI_API_KEY": "", "VOXAI_BASE_URL": ""})
     assert result.exit_code == 2
