@@ -1,20 +1,102 @@
-"""Concurrent transcript appends against a real threaded server: every acknowledged entry is
-stored exactly once, in acknowledged order, and nothing answers 5xx."""
+"""Concurrent transcript appends against real servers: every acknowledged entry is stored
+exactly once, in acknowledged order, and nothing answers 5xx.
+
+Checked on werkzeug's threaded server (``live_mock``) and on the production server,
+``voxai-mock`` (gunicorn gthread) started as a subprocess: one worker, and two worker
+processes sharing one SQLite store."""
 
 from __future__ import annotations
 
 import http.client
 import json
+import os
+import subprocess
+import sys
 import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
 import requests
 
 from tests.conftest import DEMO_KEY
+from tests.mock.test_state_file import free_port, stop_cli
 
 H = {"X-API-Key": DEMO_KEY}
 THREADS = 8
 ENTRIES = 500
+SHARED_PATH = "/api/v1/sessions/proj_shared/transcript"
+
+
+@dataclass
+class ServedMock:
+    """A mock on a real port, whichever server runs it."""
+
+    base_url: str
+    #: Journal entries with status >= 500 for an exact path (the journal is bounded).
+    server_errors: Callable[[str], list[dict]]
+    #: The server's own output, for failure messages ("" when it runs in this process).
+    log: Callable[[], str] = str
+
+
+def start_voxai_mock(log_path: Path, *args: str) -> tuple[subprocess.Popen, str]:
+    """``voxai-mock --port <free> *args`` in its own process group, VOXAI_MOCK_* variables
+    removed so defaults are defaults; output goes to ``log_path``, since a pipe nobody reads
+    could fill up and stall the server."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VOXAI_MOCK_")}
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "mock_server", "--port", str(port), *args],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            requests.get(f"{base}/__mock/faults", timeout=1)
+            return process, base
+        except requests.ConnectionError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                if process.poll() is None:
+                    stop_cli(process)
+                raise AssertionError(log_path.read_text()) from None
+            time.sleep(0.1)
+
+
+@pytest.fixture(
+    params=[
+        pytest.param(None, id="werkzeug-live_mock"),
+        pytest.param((), marks=pytest.mark.slow, id="voxai-mock"),
+        pytest.param(("--workers", "2"), marks=pytest.mark.slow, id="voxai-mock-2-workers"),
+    ]
+)
+def served_mock(request, tmp_path) -> Iterator[ServedMock]:
+    """The same check on werkzeug (``live_mock``) and on ``voxai-mock`` subprocesses."""
+    if request.param is None:
+        live_mock = request.getfixturevalue("live_mock")
+        yield ServedMock(
+            live_mock.base_url,
+            lambda path: [c for c in live_mock.calls_to(path) if c["status"] >= 500],
+        )
+        return
+    log_path = tmp_path / "voxai-mock.log"
+    process, base = start_voxai_mock(log_path, *request.param)
+
+    def server_errors(path: str) -> list[dict]:
+        journal = requests.get(f"{base}/__mock/requests", params={"limit": 1000}).json()
+        return [e for e in journal["requests"] if e["path"] == path and e["status"] >= 500]
+
+    try:
+        yield ServedMock(base, server_errors, log_path.read_text)
+    finally:
+        stop_cli(process)
 
 
 def post_entries(base_url, room, writer, acked, failures):
@@ -32,12 +114,16 @@ def post_entries(base_url, room, writer, acked, failures):
                 acked.append((json.loads(payload)["sequence"], content))
             else:
                 failures.append((response.status, payload[:200]))
+    except (OSError, http.client.HTTPException) as exc:
+        # A dropped or stalled connection ends this writer; say so rather than leave only
+        # a short count behind.
+        failures.append((writer, f"after {len(acked)} acked in {room}", repr(exc)))
     finally:
         conn.close()
 
 
-def test_concurrent_appends_are_stored_once_in_acknowledged_order(live_mock):
-    base = live_mock.base_url
+def test_concurrent_appends_are_stored_once_in_acknowledged_order(served_mock):
+    base = served_mock.base_url
     own_rooms = [f"proj_own-{n}" for n in range(THREADS)]
     for room in [*own_rooms, "proj_shared"]:
         assert (
@@ -63,7 +149,7 @@ def test_concurrent_appends_are_stored_once_in_acknowledged_order(live_mock):
     for w in workers:
         w.join(timeout=120)
     assert not any(w.is_alive() for w in workers), "writers did not finish in time"
-    assert failures == []
+    assert failures == [], served_mock.log()
 
     snapshot = requests.get(f"{base}/__mock/state").json()
     stored = {s["session"]["room_name"]: s["transcript"] for s in snapshot["sessions"]}
@@ -79,8 +165,4 @@ def test_concurrent_appends_are_stored_once_in_acknowledged_order(live_mock):
     for n in range(THREADS):
         mine = [c for c in shared if c.startswith(f"shared{n}:")]
         assert mine == [f"shared{n}:{i}" for i in range(ENTRIES)]
-    assert not [
-        c
-        for c in live_mock.calls_to("/api/v1/sessions/proj_shared/transcript")
-        if c["status"] >= 500
-    ]
+    assert not served_mock.server_errors(SHARED_PATH)
