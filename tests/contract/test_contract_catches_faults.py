@@ -10,12 +10,20 @@ at a time, each target in its own process) so the file stays within its time bud
 from __future__ import annotations
 
 import multiprocessing
+import re
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from tests.conftest import start_live_mock
-from tests.contract.faulty_targets import MODIFIERS, CorrectButDifferent, UsageIgnoresGroupBy
+from tests.contract.faulty_targets import (
+    MODIFIERS,
+    STATEFUL,
+    STATEFUL_OPTIONS,
+    CorrectButDifferent,
+    Modifier,
+    UsageIgnoresGroupBy,
+)
 from tests.contract.runner import SuiteRun, run_suite
 
 PARALLEL_RUNS = 3
@@ -65,7 +73,8 @@ class ServedTarget:
 
 @pytest.fixture(scope="module")
 def suite_runs(tmp_path_factory) -> dict[str, SuiteRun]:
-    """Every meta run, keyed by name: one per modifier, the correct target, a non-strict run."""
+    """Every meta run, keyed by name: one per modifier, the correct target, a non-strict run,
+    and the focused stateful run against the unbroken mock."""
     targets: list[ServedTarget] = []
 
     def target(modifier) -> str:
@@ -81,6 +90,10 @@ def suite_runs(tmp_path_factory) -> dict[str, SuiteRun]:
     )
     jobs["NotStrict"] = dict(
         base_url=target(UsageIgnoresGroupBy()), select=UsageIgnoresGroupBy.select, strict=False
+    )
+    # The control of NewSessionMissingFromTranscriptLink: its focused run, on the mock.
+    jobs["StatefulOnTheMock"] = dict(
+        base_url=target(Modifier()), options=STATEFUL_OPTIONS, select=STATEFUL
     )
     try:
         with ThreadPoolExecutor(PARALLEL_RUNS) as pool:
@@ -124,3 +137,15 @@ def test_assumption_failure_only_warns_without_strict(suite_runs):
     assert "assumption warning" in run.output
     assert "/components/schemas/UsageReport" in run.output
     assert "assumption_warning" in run.junit
+
+
+@pytest.mark.slow
+def test_stateful_links_stay_green_on_the_unbroken_mock(suite_runs):
+    # Without this NewSessionMissingFromTranscriptLink could pass on a stateful test
+    # that is always red; green here means its red comes from the fault.
+    run = suite_runs["StatefulOnTheMock"]
+    assert run.returncode == 0, run.output[-3000:]
+    assert "1 passed" in run.output
+    assert "=failed" not in run.output
+    # The link the lagging modifier breaks was followed, and held.
+    assert re.search(r"POST /api/v1/sessions/\{roomName\}/transcript +ok", run.output)
