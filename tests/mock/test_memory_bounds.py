@@ -33,7 +33,22 @@ def test_distinct_room_tokens_keep_rooms_participants_and_journal_capped():
     assert newest["name"] == "r399"
 
 
-def test_default_caps_bound_every_growing_store():
+def test_participants_per_room_are_capped_keeping_the_newest():
+    app = create_app(mock_config(testing=True, max_participants_per_room=3))
+    client = app.test_client()
+    for i in range(6):
+        body = {"identity": f"user{i}", "room": "crowded", "no_agent": True}
+        assert client.post("/api/v1/token", json=body, headers=H).status_code == 200
+    listed = client.get("/api/v1/rooms/crowded/participants", headers=H).get_json()
+    identities = [p["identity"] for p in listed["participants"]]
+    assert rows(app, "participants") == 3
+    assert len(identities) == 3 and "user5" in identities
+
+
+def test_every_default_cap_is_finite_and_positive():
+    # The behaviour behind each cap is proven where it lives (rooms and journal above,
+    # sessions and transcripts in test_sessions.py, webhook ids in test_webhooks.py);
+    # this keeps a default from being set to 0 or to "unbounded" by accident.
     config = mock_config()
     caps = [
         config.max_rooms_per_project,
