@@ -12,6 +12,7 @@ import pytest
 from contract_tests.options import OPTIONS, PRECEDENCE, OptionSpec
 from contract_tests.redact import mask, redact, register_secrets
 from openapi import iter_operations
+from openapi.exit_codes import help_epilog
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 SUITE_DIR = Path(__file__).resolve().parent
@@ -90,7 +91,7 @@ def pytest_args(values: dict, extra: tuple[str, ...]) -> list[str]:
     return args + rest
 
 
-@click.command(context_settings=CONTEXT_SETTINGS)
+@click.command(context_settings=CONTEXT_SETTINGS, epilog=help_epilog())
 @_with_options
 @click.argument("pytest_extra", nargs=-1, type=click.UNPROCESSED)
 @click.version_option(package_name="voxai-contract-kit")

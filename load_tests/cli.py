@@ -18,6 +18,7 @@ import click
 
 from load_tests import slo
 from load_tests.metrics import new_run_id
+from openapi.exit_codes import help_epilog
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
@@ -120,7 +121,7 @@ def build_locust_command(
     return cmd
 
 
-@click.command(context_settings=CONTEXT_SETTINGS)
+@click.command(context_settings=CONTEXT_SETTINGS, epilog=help_epilog())
 @click.version_option(package_name="voxai-contract-kit")
 @click.option(
     "--host",

@@ -12,6 +12,8 @@ from pathlib import Path
 import click
 from jwt.warnings import InsecureKeyLengthWarning
 
+from openapi.exit_codes import help_epilog
+
 from .config import DEFAULT_SEED, MockConfig
 from .seed import SeedError, load_seed
 
@@ -98,7 +100,7 @@ def serve_werkzeug(config: MockConfig, host: str, port: int) -> None:
     run_simple(host, port, create_app(config), threaded=True, use_reloader=False)
 
 
-@click.command(name="voxai-mock", context_settings=CONTEXT_SETTINGS)
+@click.command(name="voxai-mock", context_settings=CONTEXT_SETTINGS, epilog=help_epilog())
 @click.version_option(package_name="voxai-contract-kit")
 @click.option(
     "--host",

@@ -8,12 +8,13 @@ from pathlib import Path
 import click
 
 from openapi import load_spec
+from openapi.exit_codes import ExitCode, help_epilog
 from postman.export import COLLECTION_PATH, build_collection, render
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 
 
-@click.command(context_settings=CONTEXT_SETTINGS)
+@click.command(context_settings=CONTEXT_SETTINGS, epilog=help_epilog())
 @click.version_option(package_name="voxai-contract-kit")
 @click.option(
     "--output",
@@ -30,7 +31,7 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
     is_flag=True,
     envvar="VOXAI_POSTMAN_CHECK",
     show_envvar=True,
-    help="Write nothing; exit 1 if the file differs from a fresh export of the spec.",
+    help="Write nothing; exit 1 (check failed) if the file differs from a fresh export of the spec.",
 )
 def main(output: Path, check: bool) -> None:
     """Export the VoxAI Postman collection (v2.1.0) from openapi/voxai.yaml.
@@ -53,7 +54,7 @@ def main(output: Path, check: bool) -> None:
                 f"{output} {reason}: the spec changed without a re-export. Run `voxai-postman`.",
                 err=True,
             )
-            sys.exit(1)
+            sys.exit(ExitCode.CHECK_FAILED)
         click.echo(f"{output} is up to date with the spec.")
         return
     output.parent.mkdir(parents=True, exist_ok=True)
