@@ -30,12 +30,23 @@ class AssumptionWarning:
         )
 
 
+@dataclass(frozen=True)
+class NotExercised:
+    """A check the target's data or the run's options could not exercise, and why."""
+
+    nodeid: str
+    rule: str
+    reason: str
+    operation: str | None
+
+
 warnings: list[AssumptionWarning] = []
-#: rule -> {"passed": n, "failed": n, "warned": n}
+not_exercised: list[NotExercised] = []
+#: rule -> {"passed": n, "failed": n, "warned": n, "not exercised": n}: individual checks
 rule_outcomes: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
 #: operation label -> rule -> outcome ("failed" beats "warned" beats "passed")
 operation_outcomes: dict[str, dict[str, str]] = defaultdict(dict)
-_RANK = {"passed": 0, "warned": 1, "failed": 2}
+_RANK = {"not exercised": -1, "passed": 0, "warned": 1, "failed": 2}
 
 
 def current_nodeid() -> str:
@@ -47,8 +58,14 @@ def record(rule: str, outcome: str, operation: str | None = None) -> None:
     """Count one check of ``rule`` (``passed``, ``failed`` or ``warned``)."""
     rule_outcomes[rule][outcome] += 1
     if operation:
-        previous = operation_outcomes[operation].get(rule, "passed")
+        previous = operation_outcomes[operation].get(rule, "not exercised")
         operation_outcomes[operation][rule] = max(previous, outcome, key=_RANK.__getitem__)
+
+
+def record_not_exercised(rule: str, reason: str, operation: str | None = None) -> None:
+    """Count a check that could not run on this target, with the reason (never a pass)."""
+    record(rule, "not exercised", operation)
+    not_exercised.append(NotExercised(current_nodeid(), rule, redact(reason), operation))
 
 
 def warn(
