@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from contract_tests import report
+from contract_tests.checks import operation_id_of_label
 from contract_tests.client import ApiClient, not_exercised
 from contract_tests.options import OPTIONS, PRECEDENCE
 from contract_tests.preflight import DONE_ENV, base_url_problem, preflight
@@ -64,6 +65,24 @@ def pytest_configure(config: pytest.Config) -> None:
         "assumption(reason): rests on an x-voxai-assumption of the spec",
     ):
         config.addinivalue_line("markers", line)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # schemathesis 4 gives all property tests one node id; JUnit, -v and the short summary
+    # must say which operation each one checks.
+    for item in items:
+        label = getattr(item, "operation_label", None)
+        if label and "[" not in item.nodeid:
+            _set_nodeid(item, f"{item.nodeid}[{operation_id_of_label(label)}]")
+
+
+def _set_nodeid(item: pytest.Item, nodeid: str) -> None:
+    try:  # pytest >= 9.2 keeps node ids structured
+        from _pytest.nodeid import coerce_node_id
+
+        item._id = coerce_node_id(nodeid)
+    except ImportError:  # older pytest: a plain string
+        item._nodeid = nodeid
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -172,11 +191,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         path, line, reason = rep.longrepr
         rep.longrepr = (path, line, redact(str(reason)))
     elif rep.longrepr is not None:
-        error = call.excinfo.value if call.excinfo is not None else None
-        if isinstance(error, AssertionError) and str(error).startswith("Rule broken:"):
-            # The violation is the whole story (rule, received, docs, reproduce): JUnit's
-            # failure message and the console start with its headline, not with source.
-            rep.longrepr = redact(str(error))
+        violations = _violations(call.excinfo.value) if call.excinfo is not None else []
+        if violations:
+            # The violations are the whole story (rule, received, docs, reproduce): JUnit's
+            # failure message and the console start with their headline, not with source.
+            rep.longrepr = redact(report.headline_first(violations))
         else:
             rep.longrepr = redact(str(rep.longrepr))
     rep.sections = [(title, redact(text)) for title, text in rep.sections]
@@ -185,6 +204,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         for warning in report.warnings_for(item.nodeid):
             item.user_properties.append(("assumption_warning", warning.render()))
             rep.user_properties.append(("assumption_warning", warning.render()))
+
+
+def _violations(error: BaseException) -> list[str]:
+    """The contract violations in ``error``: itself, or the leaves of Hypothesis's group."""
+    if isinstance(error, BaseExceptionGroup):
+        return [text for inner in error.exceptions for text in _violations(inner)]
+    text = str(error)
+    return [text] if isinstance(error, AssertionError) and text.startswith("Rule broken:") else []
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:

@@ -81,3 +81,28 @@ def warn(
 def warnings_for(nodeid: str) -> list[AssumptionWarning]:
     """The warnings recorded by one test."""
     return [w for w in warnings if w.nodeid == nodeid]
+
+
+def headline_first(violations: list[str]) -> str:
+    """Several violations as one message whose first line names every broken rule.
+
+    ``Rule broken: <rule> on <operation> (and <rule>, ...)``: JUnit's failure message, the
+    console and the short summary show what broke before anything else.
+    """
+    rules: list[str] = []
+    for text in violations:
+        first = text.splitlines()[0]
+        for rule in [first.split()[2], *_more_rules(first)]:
+            if rule not in rules:
+                rules.append(rule)
+    headline = violations[0].splitlines()[0].split(" (and ")[0]
+    if len(rules) > 1:
+        headline += f" (and {', '.join(rules[1:])})"
+    unique = list(dict.fromkeys(violations))
+    bodies = ["\n".join(text.splitlines()[1:]) for text in unique]
+    return "\n".join([headline, *bodies])
+
+
+def _more_rules(headline: str) -> list[str]:
+    _, _, more = headline.partition(" (and ")
+    return [rule.strip() for rule in more.rstrip(")").split(",") if rule.strip()]

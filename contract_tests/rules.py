@@ -7,10 +7,12 @@ name the assumption, unless the run is ``--strict``.
 
 How a schemathesis built-in failure is classified (see :func:`classify_failure`):
 
-* ``not_a_server_error``, ``ignored_auth``, ``missing_required_header`` and
-  ``ensure_resource_availability`` are guarantees: a 5xx fails the operation the docs
-  describe, the docs say every request requires ``X-API-Key``, and a session just
-  created is, per the docs, "an active session" that takes entries. A 5xx is reported
+* ``not_a_server_error``, ``ignored_auth`` and ``ensure_resource_availability`` are
+  guarantees: a 5xx fails the operation the docs describe, the docs say every request
+  requires ``X-API-Key`` (so one served without it breaks them), and a session just
+  created is, per the docs, "an active session" that takes entries.
+  ``missing_required_header`` (a keyless request refused with an unexpected status)
+  rests on the 401 assumption. A 5xx is reported
   as ``not_a_server_error`` alone (see :func:`contract_tests.target.judge`).
 * ``response_schema_conformance`` is a guarantee only where the docs show the body
   (the response has a ``docs`` example) and no schema node on the failing path carries
@@ -162,8 +164,7 @@ RULES: dict[str, Rule] = {
 #: ``not_a_server_error`` cites that description; see :func:`classify_failure`.
 GUARANTEED_CHECKS: dict[str, tuple[str, ...]] = {
     "not_a_server_error": (),  # the failing operation's description, filled in per failure
-    "ignored_auth": (AUTH,),
-    "missing_required_header": (AUTH,),
+    "ignored_auth": (AUTH,),  # a request without (or with a broken) key was served
     "ensure_resource_availability": (ADD_ENTRY,),
 }
 
@@ -291,11 +292,24 @@ def classify_failure(failure: Any, operation_id: str, status: int | None) -> Cla
         if marker is None and not shows_body:
             marker = pointer if has_assumption(pointer) else None
         return Classification(check, docs, marker)
-    # Status, content type, input acceptance: the docs name no status codes or limits.
-    if described is not None and has_assumption(described[0]):
-        return Classification(check or title, docs, described[0])
-    for code in ("200", "201"):
-        found = _response_pointer(operation_id, int(code))
-        if found and has_assumption(found[0]):
-            return Classification(check or title, docs, found[0])
-    return Classification(check or title, docs, "/components/responses/BadRequest")
+    return Classification(check or title, docs, _assumption_of(check, operation_id, status))
+
+
+#: Where the spec assumes what the docs never show: which statuses and content types
+#: answer at all (``/info``), how refusals look, and what counts as invalid input.
+STATUSES_AND_TYPES = "/info"
+INVALID_INPUT = "/components/responses/BadRequest"
+UNAUTHORIZED = "/components/responses/Unauthorized"
+
+
+def _assumption_of(check: str, operation_id: str, status: int | None) -> str:
+    """The marker a status, content-type, auth-status or input check rests on."""
+    if check in ("negative_data_rejection", "positive_data_acceptance"):
+        return INVALID_INPUT
+    if check == "missing_required_header":
+        return UNAUTHORIZED
+    if check == "status_code_conformance" and status is not None:
+        described = _response_pointer(operation_id, status)
+        if described is not None and has_assumption(described[0]):
+            return described[0]  # a documented status whose use is itself assumed
+    return STATUSES_AND_TYPES

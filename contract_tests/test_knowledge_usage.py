@@ -26,27 +26,28 @@ def _knowledge_base_id(settings: Settings) -> int:
     return body["examples"]["docs"]["value"]["knowledge_base_id"]
 
 
-def _results(exchange) -> list | None:
-    """The result list, wherever the target puts it (the docs show no response)."""
-    body = exchange.json()
+def _locate_results(body) -> tuple[list | None, bool]:
+    """The result list wherever the target puts it, and whether it is under ``results``."""
     if isinstance(body, dict) and isinstance(body.get("results"), list):
-        return body["results"]
-    lists = (
-        [value for value in body.values() if isinstance(value, list)]
-        if isinstance(body, dict)
-        else [body]
-        if isinstance(body, list)
-        else []
-    )
+        return body["results"], True
+    if isinstance(body, list):
+        return body, False
+    lists = [v for v in body.values() if isinstance(v, list)] if isinstance(body, dict) else []
+    return (lists[0] if len(lists) == 1 else None), False
+
+
+def _results(exchange) -> list | None:
+    """The result list (the docs show no response); elsewhere than ``results`` warns."""
+    results, documented_place = _locate_results(exchange.json())
     expect(
-        False,
+        documented_place,
         "search_results_are_a_list",
         received=f"{exchange.status} {exchange.response.text[:200]}",
         documented="the results as a list under `results`",
         exchange=exchange,
         operation=SEARCH,
     )
-    return lists[0] if len(lists) == 1 else None
+    return results
 
 
 #: Tried in order until one matches more than 5 documents: the docs' own query first.
@@ -70,7 +71,7 @@ def rich_query(client: ApiClient, settings: Settings) -> tuple[int, str, int]:
             not_exercised(
                 "top_k_bounds_results", f"knowledge base {kb} not found; pass --knowledge-base-id"
             )
-        results = _results(exchange) if 200 <= exchange.status < 300 else None
+        results = _locate_results(exchange.json())[0] if 200 <= exchange.status < 300 else None
         if results is not None and len(results) > 5:
             return kb, query, len(results)
     not_exercised(

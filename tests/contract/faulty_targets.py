@@ -126,7 +126,8 @@ class Modifier:
                 getattr(chunks, "close", lambda: None)()
             exchange.status = int(captured["status"].split()[0])
             exchange.response_headers = list(captured["headers"])
-            if not exchange.path.startswith("/__mock/"):
+            # Faults act on JSON answers only: OPTIONS (CORS) and HEAD answer 200 with no body.
+            if not exchange.path.startswith("/__mock/") and exchange.json() is not None:
                 self.rewrite(exchange)
             headers_out = [
                 (k, v) for k, v in exchange.response_headers if k.lower() != "content-length"
@@ -166,6 +167,7 @@ class AnswersUndocumentedStatus(Modifier):  # GET /agents answers 409, which it 
     fault = ("listAgents", {"status": 409})
     select = (PROPERTIES, "-k", "contract and agents and not tools")
     rule = "status_code_conformance"
+    assumption = "/info"  # the statuses an operation lists are all it answers
 
 
 class ServerErrorOnValidInput(Modifier):  # GET /rooms fails with 500 on every request
@@ -178,6 +180,7 @@ class DropsToolList(Modifier):  # GET /agents/{agentId}/tools leaves out `tools`
     fault = ("listAgentTools", {"drop_field": "tools"})
     select = (PROPERTIES, "-k", "contract and tools")
     rule = "response_schema_conformance"
+    assumption = "/paths/~1api~1v1~1agents~1{agentId}~1tools/get/responses/200"
 
 
 # --- faults of small wrapping apps ------------------------------------------------------
@@ -186,6 +189,7 @@ class DropsToolList(Modifier):  # GET /agents/{agentId}/tools leaves out `tools`
 class WrongContentType(Modifier):  # GET /rooms sends its JSON as text/html
     select = (PROPERTIES, "-k", "contract and rooms and not participants")
     rule = "content_type_conformance"
+    assumption = "/info"  # JSON bodies as application/json
 
     def rewrite(self, exchange):
         if exchange.path == "/api/v1/rooms" and exchange.status == 200:
@@ -195,6 +199,7 @@ class WrongContentType(Modifier):  # GET /rooms sends its JSON as text/html
 class MistypedField(Modifier):  # GET /usage reports totals.sessions as a string
     select = (PROPERTIES, "-k", "contract and usage")
     rule = "response_schema_conformance"
+    assumption = "/components/schemas/UsageReport"
 
     def rewrite(self, exchange):
         body = exchange.json()
@@ -223,6 +228,7 @@ class WrongKeyAccepted(Modifier):  # an unknown X-API-Key is served as project 1
 class InvalidInputAccepted(Modifier):  # GET /agents/{agentId}/tools serves invalid agentIds
     select = (PROPERTIES, "-k", "contract and tools")
     rule = "negative_data_rejection"
+    assumption = "/components/responses/BadRequest"
 
     def rewrite(self, exchange):
         if exchange.path.endswith("/tools") and exchange.status == 400:
@@ -387,6 +393,7 @@ class ForgedWebhookAccepted(Modifier):  # webhooks are applied without checking 
 class ErrorBodyNotErrorSchema(Modifier):  # 404s come back as {"detail": ...}
     select = (PROPERTIES, "-k", "contract and tools")
     rule = "response_schema_conformance"
+    assumption = "/components/schemas/Error"
 
     def rewrite(self, exchange):
         if exchange.status == 404:

@@ -118,7 +118,7 @@ def suite_runs(tmp_path_factory) -> dict[str, SuiteRun]:
     )
     for mode, options in (("default", ()), ("read-only", ("--read-only",))):
         jobs[f"WrongKey-{mode}"] = dict(
-            modifier=Modifier(), options=options, strict=False, api_key="vx_wrong_key"
+            modifier=Modifier(), options=options, strict=False, api_key="vx_wrong_key", journal=True
         )
     # The control of NewSessionMissingFromTranscriptLink: its focused run, on the mock.
     jobs["StatefulOnTheMock"] = dict(modifier=Modifier(), options=STATEFUL_OPTIONS, select=STATEFUL)
@@ -191,7 +191,8 @@ def test_read_only_sends_nothing_but_safe_methods(suite_runs):
 def test_refused_key_stops_the_run_at_once(mode, suite_runs):
     run = suite_runs[f"WrongKey-{mode}"]
     assert run.returncode == ExitCode.KEY_REFUSED, run.output[-3000:]
-    assert run.seconds < 10
+    assert run.journal == ["GET"], run.journal  # the preflight, and nothing after it
+    assert not run.junit  # pytest never started
     refused = [line for line in run.output.splitlines() if "was refused by" in line]
     assert len(refused) == 1 and "401" in refused[0], run.output
     assert "vx_wrong_key" not in run.output
