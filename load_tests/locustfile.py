@@ -57,6 +57,9 @@ class PresetShape(LoadTestShape):
         self._delegate: shapes._PresetShape | None = None
 
     def tick(self) -> tuple[int, float] | None:
+        watcher = _RUN.get("monitor")
+        if watcher is not None and watcher.abort is not None:
+            return None  # the watchdog found a dead target: end the run the normal way
         opts = self.runner.environment.parsed_options
         preset = getattr(opts, "preset", "none")
         if preset == "none":

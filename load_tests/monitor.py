@@ -45,7 +45,9 @@ def diagnose(errors: Iterable[tuple[str, int]], failed: int, seconds: float) -> 
     if any(mark in text for mark in _UNREACHABLE):
         return Abort(ExitCode.TARGET_UNREACHABLE, f"target unreachable: {reason} ({tail})")
     if "key refused" in text:
-        return Abort(ExitCode.KEY_REFUSED, f"API key refused: {reason} ({tail})")
+        status = next((e.split("received ")[1][:3] for e, _ in ranked if "key refused" in e), "")
+        line = f"API key refused: the target answered {status} to X-API-Key ({tail})"
+        return Abort(ExitCode.KEY_REFUSED, line)
     return Abort(ExitCode.CHECK_FAILED, f"every request failed: {top} ({tail})")
 
 
@@ -69,6 +71,7 @@ class Monitor:
         import gevent
 
         started = time.monotonic()
+        self._last_entries = (started, self.entries_acked())
         next_line = started + interval
         while True:
             gevent.sleep(TICK)
@@ -102,10 +105,7 @@ class Monitor:
                 (e.error, e.occurrences) for e in self.environment.runner.stats.errors.values()
             ]
             self.abort = diagnose(((str(e), n) for e, n in errors), failures, now - t0)
-            logger.error(self.abort.line)
-            import gevent
-
-            gevent.spawn(self.environment.runner.quit)
+            logger.error(self.abort.line)  # the locustfile's shape ends the run on its next tick
 
     def progress_line(self, elapsed: float, now: float) -> str:
         stats = self.environment.runner.stats.total

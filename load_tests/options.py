@@ -121,7 +121,12 @@ SHARED: tuple[LoadOption, ...] = (
     _gate("--p95-ms", "VOXAI_SLO_P95_MS", "95th percentile response time at most (ms)", "1000"),
     _gate("--p99-ms", "VOXAI_SLO_P99_MS", "99th percentile response time at most (ms)", "2000"),
     _gate("--max-fail-ratio", "VOXAI_SLO_MAX_FAIL_RATIO", "failed / all requests at most", "0.01"),
-    _gate("--min-rps", "VOXAI_SLO_MIN_RPS", "requests per second over the run at least", "1"),
+    _gate(
+        "--min-rps",
+        "VOXAI_SLO_MIN_RPS",
+        "successful requests per second over the run at least",
+        "1",
+    ),
     _gate(
         "--min-entries-per-s",
         "VOXAI_SLO_MIN_ENTRIES_PER_S",

@@ -1,9 +1,10 @@
 """SLO gates: what a run must show, each on enough data to mean something.
 
 Pure (no Locust import): the locustfile measures, :func:`evaluate` judges. Every gate
-has a minimum sample (``--min-samples``, default 100 requests on the gated path; for
-the entries gate, acknowledged entries; for conformance, requests overall and at least
-one validated response); below it the gate fails with "not enough data", so a run
+has a minimum sample (``--min-samples``, default 100 requests on the gated path:
+successful ones for latency and throughput, all for the failure ratio; acknowledged
+entries for the entries gate; requests overall and at least one validated response
+for conformance); below it the gate fails with "not enough data", so a run
 against a dead target cannot pass on 2 ms latencies of nothing.
 
 Gate values are ``LIMIT`` (the aggregate) or ``PATH=LIMIT`` (one path: an alias from
@@ -44,7 +45,7 @@ KINDS: dict[str, tuple[str, bool, str, bool]] = {
     "p95_ms": ("p95_latency", True, " ms", True),
     "p99_ms": ("p99_latency", True, " ms", True),
     "max_fail_ratio": ("failure_ratio", True, "", True),
-    "min_rps": ("min_throughput", False, " req/s", True),
+    "min_rps": ("min_throughput", False, " req/s", True),  #: successful requests/s
     "min_entries_per_s": ("min_entries_rate", False, " entries/s", False),
     "max_violations": ("conformance", True, " violations", False),
 }
@@ -228,13 +229,18 @@ def evaluate(
             results.append(judge(float(seen.violations), total.requests, enough, note))
             continue
         figures = paths.get(spec.path, empty)
+        if spec.kind == "max_fail_ratio":
+            samples = figures.requests  # failures are this gate's data
+        else:
+            # Latency and throughput of answers only: 2 ms to a refused connection is no data.
+            samples = figures.requests - figures.failures
         measured = {
             "p95_ms": figures.p95_ms,
             "p99_ms": figures.p99_ms,
             "max_fail_ratio": figures.fail_ratio,
-            "min_rps": figures.rps,
+            "min_rps": figures.rps * (1 - figures.fail_ratio),
         }[spec.kind]
-        results.append(judge(measured, figures.requests, figures.requests >= min_samples))
+        results.append(judge(measured, samples, samples >= min_samples))
     return results
 
 
