@@ -64,6 +64,7 @@ class Monitor:
         self.seconds = 0.0
         self._window: deque[tuple[float, int, int]] = deque()
         self._last_entries = (0.0, 0)
+        self._last_requests = (0.0, 0)
         #: One row per progress interval, for ``<prefix>_stats_history.csv``.
         self.history: list[dict[str, Any]] = []
 
@@ -72,6 +73,7 @@ class Monitor:
 
         started = time.monotonic()
         self._last_entries = (started, self.entries_acked())
+        self._last_requests = (started, self.environment.runner.stats.total.num_requests)
         next_line = started + interval
         while True:
             gevent.sleep(TICK)
@@ -114,6 +116,10 @@ class Monitor:
         then, before = self._last_entries
         entries_rate = (acked - before) / (now - then) if then and now > then else 0.0
         self._last_entries = (now, acked)
+        # Rates over the last interval, from counters (Locust's current_rps lags at start).
+        then, before = self._last_requests
+        rps = (stats.num_requests - before) / (now - then) if now > then else 0.0
+        self._last_requests = (now, stats.num_requests)
         p95 = stats.get_current_response_time_percentile(0.95) or 0
         ratio = stats.num_failures / stats.num_requests if stats.num_requests else 0.0
         self.history.append(
@@ -121,7 +127,7 @@ class Monitor:
                 "Timestamp": int(time.time()),
                 "Elapsed s": round(elapsed, 1),
                 "User Count": self.environment.runner.user_count,
-                "Requests/s": round(stats.current_rps, 2),
+                "Requests/s": round(rps, 2),
                 "p95 ms": p95,
                 "Total Request Count": stats.num_requests,
                 "Total Failure Count": stats.num_failures,
@@ -130,6 +136,6 @@ class Monitor:
         )
         return (
             f"progress {elapsed:4.0f}{of} s | users {self.environment.runner.user_count} | "
-            f"{stats.current_rps:.1f} req/s | p95 {p95:.0f} ms | failures "
+            f"{rps:.1f} req/s | p95 {p95:.0f} ms | failures "
             f"{stats.num_failures} ({ratio:.1%}) | entries {entries_rate:.1f}/s"
         )

@@ -131,9 +131,17 @@ def _measured(value: float | None) -> str:
 
 
 def inject(page: str, section: str) -> str:
-    """``page`` with ``section`` right after ``<body ...>`` (or prepended)."""
-    start = page.find("<body")
-    end = page.find(">", start) + 1 if start >= 0 else 0
+    """``page`` with ``section`` first in its body.
+
+    Locust's report inlines a JS bundle whose strings hold ``<body``, so the real body
+    is the one after the last ``</head>``; the section goes right after its opening tag,
+    before React's ``#root`` (which React owns and would overwrite).
+    """
+    head_end = page.rfind("</head>")
+    start = page.find("<body", max(head_end, 0))
+    if start < 0:
+        return section + page
+    end = page.find(">", start) + 1
     return page[:end] + section + page[end:]
 
 

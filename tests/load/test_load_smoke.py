@@ -84,6 +84,9 @@ def test_smoke_run_shows_progress_and_reports_carry_the_verdict(live_mock, tmp_p
     # Every gate held, on enough data; the HTML report carries each verdict.
     assert summary["gates"] and all(g["verdict"] == "PASS" for g in summary["gates"])
     page = (tmp_path / "reports" / f"{run_id}.html").read_text()
+    # In the page's body, where a browser shows it (Locust's bundle has "<body" in its JS).
+    assert page.count("id='voxai-verdict'") == 1
+    assert page.index("id='voxai-verdict'") > page.rindex("</head>")
     for gate in summary["gates"]:
         assert f"<td>{gate['gate']}</td><td>PASS</td>" in page, gate["gate"]
     assert "loss check PASS" in page and "entries/s achieved" in page
