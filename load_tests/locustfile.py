@@ -24,14 +24,7 @@ from typing import Any
 import gevent
 
 from load_tests import bodies, metrics, monitor, options, report, shapes, slo
-from load_tests.users import (
-    ADD_TRANSCRIPT_ENTRY,
-    CREATE_TOKEN,
-    RECORD,
-    TokenUser,
-    TranscriptUser,
-    settings,
-)
+from load_tests.users import RECORD, TokenUser, TranscriptUser, settings
 from load_tests.users import apply_mix as _apply_mix
 from openapi.exit_codes import ExitCode
 
@@ -172,10 +165,9 @@ def _judge(environment: Any) -> dict[str, Any]:
     script = settings(environment).script
     seconds = watcher.seconds if watcher and watcher.seconds else 0.0
     average = {n: s / seconds for n, s in (watcher.user_seconds if seconds else {}).items()}
-    offered = None
-    if opts.entry_interval > 0:
-        per_user = len(script) / ((len(script) + 2) * opts.entry_interval)
-        offered = average.get("TranscriptUser", 0.0) * per_user
+    offered = slo.offered_entries_per_s(
+        average.get("TranscriptUser", 0.0), len(script), opts.entry_interval
+    )
     entries = slo.EntriesFigure(RECORD.meter.acked, rate, offered)
     sampler = RECORD.sampler
     conformance = slo.Conformance(sampler.validated, sampler.violations, dict(sampler.kinds))
@@ -201,15 +193,9 @@ def _judge(environment: Any) -> dict[str, Any]:
         (logger.info if result.passed else logger.error)(result.line())
     for line in losses or ():
         (logger.error if loss_failed else logger.info)(line)
-    total = stats.total.num_requests or 1
-    by_path = {name: entry.num_requests for (name, _m), entry in stats.entries.items()}
-    tokens, said = by_path.get(CREATE_TOKEN.path, 0), by_path.get(ADD_TRANSCRIPT_ENTRY.path, 0)
-    shares = {slo.PATH_ALIASES.get(n, n): count / total for n, count in by_path.items()}
-    mix = {
-        "shares": shares,
-        "tokens_per_entry": tokens / said if said else None,
-        "average_users": average,
-    }
+    mix = report.measured_mix(
+        {name: entry.num_requests for (name, _m), entry in stats.entries.items()}, average
+    )
     logger.info(report.mix_line(mix))
     logger.info(
         "transcript entries: %d acknowledged, %.1f entries/s%s",

@@ -19,7 +19,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from load_tests.slo import GateResult
+from load_tests.slo import ENDPOINTS, PATH_ALIASES, GateResult
+from openapi import operation
 
 __all__ = ["build_summary", "redact", "verdict_section", "write_reports"]
 
@@ -79,6 +80,20 @@ def build_summary(
         else {"passed": bool(loss_check) and loss_check[0].startswith("loss check PASS"),
               "lines": loss_check},
     }  # fmt: skip
+
+
+def measured_mix(
+    requests_by_path: Mapping[str, int], average_users: Mapping[str, float]
+) -> dict[str, Any]:
+    """Each path's share of the requests, tokens per transcript entry, average users."""
+    total = sum(requests_by_path.values()) or 1
+    tokens = requests_by_path.get(operation(ENDPOINTS["token"]).path, 0)
+    entries = requests_by_path.get(operation(ENDPOINTS["transcript"]).path, 0)
+    return {
+        "shares": {PATH_ALIASES.get(p, p): n / total for p, n in requests_by_path.items()},
+        "tokens_per_entry": tokens / entries if entries else None,
+        "average_users": dict(average_users),
+    }
 
 
 def mix_line(mix: Mapping[str, Any]) -> str:

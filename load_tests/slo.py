@@ -263,6 +263,19 @@ def _verdict(
     )
 
 
+def offered_entries_per_s(
+    transcript_users: float, entries_per_call: int, interval: float
+) -> float | None:
+    """Entries/s the transcript users offer at their cadence if answers took no time.
+
+    A call is 1 + entries + 1 steps (token and session, each entry, the end), each
+    followed by ``interval``; None when there is no cadence (the target sets the pace).
+    """
+    if interval <= 0:
+        return None
+    return transcript_users * entries_per_call / ((entries_per_call + 2) * interval)
+
+
 def offered_note(figure: EntriesFigure, limit: float) -> str:
     """Which limited the entries figure: the generator's pace or the target."""
     if figure.offered is None:

@@ -283,3 +283,18 @@ def test_presets_end_at_their_time_limit_and_ramp_steps_up():
     assert [t[0] for t in ticks["ramp"][:-2]] == [2, 2, 4, 6, 8, 10]
     assert {t[0] for t in ticks["smoke"][:-2]} == {10}
     assert {t[0] for t in ticks["soak"][:-2]} == {10}
+
+
+def test_offered_load_follows_from_users_calls_and_cadence():
+    # 10 users, 12 entries per call, a step every 0.25 s: 10 × 12 / (14 × 0.25) entries/s.
+    assert slo.offered_entries_per_s(10, 12, 0.25) == pytest.approx(34.2857, rel=1e-4)
+    assert slo.offered_entries_per_s(10, 12, 0.0) is None
+
+
+def test_measured_mix_states_shares_and_tokens_per_entry():
+    from load_tests.report import measured_mix, mix_line
+
+    mix = measured_mix({TOKEN: 30, TRANSCRIPT: 60, "/api/v1/sessions": 10}, {"TokenUser": 2.0})
+    assert mix["shares"] == {"token": 0.3, "transcript": 0.6, "session": 0.1}
+    assert mix["tokens_per_entry"] == 0.5
+    assert mix_line(mix).startswith("mix measured: token 30%, transcript 60%, session 10%")
