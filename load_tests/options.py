@@ -21,6 +21,17 @@ PRECEDENCE = "defaults → VOXAI_* env → CLI flags"
 PRESET_NAMES = ("smoke", "ramp", "soak")
 
 
+def parse_mix(text: str) -> dict[str, int]:
+    """``token=1,transcript=3`` → {"token": 1, "transcript": 3}; ``ValueError`` if not."""
+    weights: dict[str, int] = {}
+    for item in filter(None, (part.strip() for part in str(text).split(","))):
+        name, _, value = (p.strip() for p in item.partition("="))
+        if name not in ("token", "transcript") or not value.isdigit() or int(value) < 1:
+            raise ValueError(f"--mix: {item!r} is not token=N or transcript=N (N >= 1)")
+        weights[name] = int(value)
+    return weights
+
+
 @dataclass(frozen=True)
 class LoadOption:
     """One option: flag, environment variable, type, default, help, secret?"""
@@ -34,6 +45,24 @@ class LoadOption:
     choices: tuple[str, ...] = ()
     #: Default in plain ``locust`` when it differs (the preset: -u/-t alone there).
     locust_default: Any = None
+    #: Inclusive (min, max) of a number.
+    bounds: tuple[float, float] | None = None
+    #: Raises ``ValueError`` on a bad value (checked by both parsers).
+    validate: Callable[[Any], Any] | None = None
+
+    @property
+    def metavar(self) -> str | None:
+        return "[PATH=]LIMIT" if self.kind == "gate" else None
+
+    def check(self, value: Any) -> Any:
+        """``value`` converted and within bounds; ``ValueError`` otherwise."""
+        value = self.python_type(value) if self.python_type else value
+        if self.bounds and not self.bounds[0] <= value <= self.bounds[1]:
+            low, high = self.bounds
+            raise ValueError(f"{self.flag} is between {low:g} and {high:g}, not {value:g}")
+        if self.validate is not None:
+            self.validate(value)
+        return value
 
     @property
     def dest(self) -> str:
@@ -44,17 +73,21 @@ class LoadOption:
         return {"int": int, "float": float, "str": str, "gate": str, "choice": str}.get(self.kind)
 
 
-def _gate(flag: str, env: str, what: str, default: str | None, per_path: bool = True) -> LoadOption:
-    if per_path:
+def _gate(
+    flag: str, env: str, what: str, default: str | None, example: str | None = None
+) -> LoadOption:
+    if example:
         spelling = (
-            f" Give LIMIT for the aggregate or PATH=LIMIT for one path (token, session, "
-            f"transcript, end, an operationId or the spec path); repeat or comma-separate, "
-            f"'off' turns the aggregate gate off. Example: {flag} transcript=150."
+            " LIMIT gates the aggregate, PATH=LIMIT one path (token, session, transcript, end, "
+            f"an operationId or the spec path; e.g. {flag} {example}); repeatable, "
+            "comma-separated; 'off' drops the aggregate gate."
         )
     else:
         spelling = " 'off' turns it off."
     shown = f" [default: {default}]" if default is not None else " [default: off]"
-    return LoadOption(flag, env, f"Gate: {what}.{spelling}{shown}", kind="gate", default=default)
+    return LoadOption(
+        f"{flag}", env, f"Gate: {what}.{spelling}{shown}", kind="gate", default=default
+    )
 
 
 #: Options of both voxai-load and the locustfile: same flag, env var, default and help.
@@ -94,6 +127,7 @@ SHARED: tuple[LoadOption, ...] = (
         "Seconds a transcript user waits between the steps of a call (its cadence).",
         kind="float",
         default=0.25,
+        bounds=(0, 60),
     ),
     LoadOption(
         "--token-interval",
@@ -101,45 +135,70 @@ SHARED: tuple[LoadOption, ...] = (
         "Seconds a token user waits between tokens (default: 0, back to back, when only "
         "token users run; the entry interval in the mixed scenario).",
         kind="float",
+        bounds=(0, 60),
     ),
     LoadOption(
         "--mix",
         "VOXAI_LOAD_MIX",
         "User weights when token and transcript users run together, e.g. token=1,transcript=3.",
         default="token=1,transcript=3",
+        validate=parse_mix,
     ),
     LoadOption(
-        "--turns", "VOXAI_LOAD_TURNS", "Turns per call, alternating user and agent.", "int", 4
+        "--turns",
+        "VOXAI_LOAD_TURNS",
+        "Turns per call, alternating user and agent.",
+        kind="int",
+        default=4,
+        bounds=(1, 1000),
     ),
     LoadOption(
         "--interims",
         "VOXAI_LOAD_INTERIMS",
         "Interim entries before each turn's final entry.",
-        "int",
-        2,
+        kind="int",
+        default=2,
+        bounds=(0, 100),
     ),
-    _gate("--p95-ms", "VOXAI_SLO_P95_MS", "95th percentile response time at most (ms)", "1000"),
-    _gate("--p99-ms", "VOXAI_SLO_P99_MS", "99th percentile response time at most (ms)", "2000"),
-    _gate("--max-fail-ratio", "VOXAI_SLO_MAX_FAIL_RATIO", "failed / all requests at most", "0.01"),
+    _gate(
+        "--p95-ms",
+        "VOXAI_SLO_P95_MS",
+        "95th percentile response time at most (ms)",
+        "1000",
+        "transcript=150",
+    ),
+    _gate(
+        "--p99-ms",
+        "VOXAI_SLO_P99_MS",
+        "99th percentile response time at most (ms)",
+        "2000",
+        "token=300",
+    ),
+    _gate(
+        "--max-fail-ratio",
+        "VOXAI_SLO_MAX_FAIL_RATIO",
+        "failed / all requests at most",
+        "0.01",
+        "transcript=0",
+    ),
     _gate(
         "--min-rps",
         "VOXAI_SLO_MIN_RPS",
         "successful requests per second over the run at least",
         "1",
+        "token=50",
     ),
     _gate(
         "--min-entries-per-s",
         "VOXAI_SLO_MIN_ENTRIES_PER_S",
         "acknowledged transcript entries per second at least (reports offered vs achieved)",
         None,
-        per_path=False,
     ),
     _gate(
         "--max-violations",
         "VOXAI_SLO_MAX_VIOLATIONS",
         "sampled responses that break the spec's response schema, at most",
         "0",
-        per_path=False,
     ),
     LoadOption(
         "--min-samples",
@@ -148,6 +207,7 @@ SHARED: tuple[LoadOption, ...] = (
         "give a verdict; below it the gate fails with 'not enough data'.",
         kind="int",
         default=100,
+        bounds=(1, 10**9),
     ),
     LoadOption(
         "--validate-share",
@@ -156,6 +216,7 @@ SHARED: tuple[LoadOption, ...] = (
         "of each operation and status always is); 0 validates only those.",
         kind="float",
         default=0.01,
+        bounds=(0, 1),
     ),
     LoadOption(
         "--loss-check",
@@ -177,6 +238,7 @@ SHARED: tuple[LoadOption, ...] = (
         "Seconds between progress lines.",
         kind="float",
         default=2.0,
+        bounds=(0.5, 3600),
     ),
     LoadOption(
         "--report-prefix",
@@ -200,14 +262,30 @@ def add_to_locust_parser(parser: Any) -> None:
             kwargs.update(action="store_true", default=False)
         elif option.kind == "gate":
             # Defaults live in slo.py, so an aggregate default survives PATH=LIMIT gates.
-            kwargs.update(action="append", default=None)
+            kwargs.update(action="append", default=None, metavar=option.metavar)
         else:
-            kwargs.update(type=option.python_type, default=default)
+            checked = option.bounds or option.validate
+            kwargs.update(type=_checked(option) if checked else option.python_type)
+            kwargs["default"] = default
             if option.choices:
                 kwargs["choices"] = list(option.choices)
         if option.secret:
             kwargs["is_secret"] = True  # Locust masks it in its web UI
         parser.add_argument(option.flag, **kwargs)
+
+
+def _checked(option: LoadOption) -> Callable[[str], Any]:
+    """An argparse type that converts and bounds-checks (argparse reports the error)."""
+    import argparse
+
+    def convert(raw: str) -> Any:
+        try:
+            return option.check(raw)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    convert.__name__ = option.kind
+    return convert
 
 
 def click_options(validate_gate: Callable[[str, tuple[str, ...]], Any]) -> Callable:
@@ -234,11 +312,12 @@ def click_options(validate_gate: Callable[[str, tuple[str, ...]], Any]) -> Calla
                 kwargs.update(is_flag=True, default=False)
             elif option.kind == "gate":
                 kwargs.update(multiple=True, default=(), callback=gate_callback)
+                kwargs["metavar"] = option.metavar
             elif option.kind == "choice":
                 kwargs.update(type=click.Choice(option.choices), default=option.default)
                 kwargs["show_default"] = True
             else:
-                kwargs.update(type=option.python_type, default=option.default)
+                kwargs.update(type=_click_type(option), default=option.default)
                 kwargs["show_default"] = option.default not in (None, "")
             if option.dest == "api_key":
                 kwargs.update(required=True, default=None)
@@ -246,6 +325,29 @@ def click_options(validate_gate: Callable[[str, tuple[str, ...]], Any]) -> Calla
         return func
 
     return decorate
+
+
+def _click_type(option: LoadOption) -> Any:
+    import click
+
+    if option.validate is not None:
+
+        class Checked(click.ParamType):
+            name = option.kind
+
+            def convert(self, value, param, ctx):  # noqa: ANN001 - Click's signature
+                try:
+                    return option.check(value)
+                except ValueError as exc:
+                    self.fail(str(exc), param, ctx)
+
+        return Checked()
+    if option.bounds is None:
+        return option.python_type
+    low, high = option.bounds
+    if option.kind == "int":
+        return click.IntRange(int(low), int(high))
+    return click.FloatRange(low, high)
 
 
 def locust_argv(values: dict[str, Any]) -> list[str]:

@@ -16,7 +16,7 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import Any
 
-from load_tests import bodies, conformance, metrics
+from load_tests import bodies, conformance, metrics, options
 from openapi import Operation, operation
 
 CREATE_TOKEN = operation("createToken")
@@ -293,12 +293,6 @@ def _json_field(resp: Any, name: str) -> Any:
 def apply_mix(mix: str) -> dict[str, int]:
     """``token=1,transcript=3`` → the user classes' weights (Locust reads ``weight``)."""
     classes = {"token": TokenUser, "transcript": TranscriptUser}
-    weights: dict[str, int] = {}
-    for item in filter(None, (part.strip() for part in mix.split(","))):
-        name, _, value = item.partition("=")
-        if name.strip() not in classes or not value.strip().isdigit() or int(value) < 1:
-            raise ValueError(f"--mix: {item!r} is not token=N or transcript=N (N >= 1)")
-        weights[name.strip()] = int(value)
-    for name, weight in weights.items():
+    for name, weight in options.parse_mix(mix).items():
         classes[name].weight = weight
     return {name: cls.weight for name, cls in classes.items()}

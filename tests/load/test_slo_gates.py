@@ -222,6 +222,8 @@ def test_voxai_load_has_help_with_an_example_and_the_exit_codes():
         (["--scenario", "token", "--loss-check"], "--loss-check needs transcript users"),
         (["--run-time", "48h"], "a run lasts between"),
         (["--p95-ms", "lobby=100"], "unknown path 'lobby'"),
+        (["--validate-share", "2"], "not in the range 0<=x<=1"),
+        (["--mix", "token=1,robots=2"], "not token=N or transcript=N"),
     ],
 )
 def test_bad_usage_exits_2_before_anything_is_sent(args, message):
