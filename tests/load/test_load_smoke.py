@@ -76,8 +76,8 @@ def assert_no_key_anywhere(text: str, files: list[Path], key: str = DEMO_KEY) ->
 
 def test_smoke_run_shows_progress_and_reports_carry_the_verdict(live_mock, tmp_path):
     result = voxai_load(
-        live_mock.base_url, tmp_path, "--scenario", "mixed", "-u", "8", "-t", "8s",
-        "--loss-check", "--min-samples", "20",
+        live_mock.base_url, tmp_path, "--scenario", "mixed", "-u", "8", "-t", "5s",
+        "--loss-check", "--min-samples", "20", "--progress-interval", "1",
     )  # fmt: skip
     text = output(result)
     assert result.returncode == ExitCode.OK, text
@@ -126,7 +126,7 @@ def test_per_path_gate_judges_the_transcript_path_alone(live_mock, tmp_path):
     live_mock.set_fault("addTranscriptEntry", latency_ms=200)
     live_mock.set_fault("endSession", drop_field="transcript_count")
     result = voxai_load(
-        live_mock.base_url, tmp_path, "--scenario", "transcript", "-u", "6", "-t", "5s",
+        live_mock.base_url, tmp_path, "--scenario", "transcript", "-u", "6", "-t", "4s",
         "--entry-interval", "0", "--min-samples", "5",
         "--p95-ms", "transcript=190", "--p95-ms", "token=190",
     )  # fmt: skip
