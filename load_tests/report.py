@@ -119,7 +119,7 @@ def verdict_section(summary: Mapping[str, Any]) -> str:
     offered = entries.get("offered_per_s")
     loss = summary["loss_check"]
     loss_text = "not run" if loss is None else "<br>".join(e(line) for line in loss["lines"])
-    cause = f"<p><b>Stopped early:</b> {e(summary['cause'])}</p>" if summary["cause"] else ""
+    cause = f"<p><b>Cause:</b> {e(summary['cause'])}</p>" if summary["cause"] else ""
     conf = summary["conformance"]
     color = "#1a7f37" if summary["verdict"] == "PASS" else "#cf222e"
     return (
