@@ -50,6 +50,8 @@ def _click_option(spec: OptionSpec):
         kwargs.update(type=click.IntRange(min=1))
     elif spec.kind == "path":
         kwargs.update(type=click.Path(dir_okay=False, writable=True))
+    elif spec.kind == "dir":
+        kwargs.update(type=click.Path(file_okay=False, writable=True))
     elif spec.dest == "base_url":
         kwargs.update(type=OriginType(), required=True)
     if spec.dest == "api_key":

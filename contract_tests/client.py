@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 import pytest
 import requests
 
-from contract_tests import report, settings
+from contract_tests import coverage, report, settings
 from contract_tests.redact import redact
 from contract_tests.rules import GUARANTEED_CHECKS, RULES, operation_quote
 
@@ -110,6 +110,10 @@ class ApiClient:
             method, self.origin + path, data=body, headers=sent, params=params, timeout=TIMEOUT_S
         )
         self.last = Exchange(method, response.request.url or path, sent, body, response)
+        op = coverage.operation_for(method, path)
+        if op is not None:
+            fields = {**(json_body if isinstance(json_body, dict) else {}), **(params or {})}
+            coverage.observe(op.operation_id, response.status_code, fields)
         return self.last
 
     def get(self, path: str, **kwargs: Any) -> Exchange:

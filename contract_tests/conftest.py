@@ -7,12 +7,14 @@ the same list builds the ``voxai-contract`` command.
 from __future__ import annotations
 
 import argparse
+import json
 import os
+from pathlib import Path
 
 import pytest
 import requests
 
-from contract_tests import report
+from contract_tests import coverage, report
 from contract_tests.checks import operation_id_of_label
 from contract_tests.client import ApiClient, not_exercised
 from contract_tests.options import OPTIONS, PRECEDENCE
@@ -206,6 +208,19 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
             rep.user_properties.append(("assumption_warning", warning.render()))
 
 
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    settings = current()
+    if not settings.report_dir:
+        return
+    from contract_tests.rules import RULES
+
+    data = coverage.build(report.rule_outcomes, RULES)
+    folder = Path(settings.report_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "coverage.json").write_text(redact(json.dumps(data, indent=2)) + "\n")
+    (folder / "coverage.md").write_text(redact(coverage.render_markdown(data)))
+
+
 def _violations(error: BaseException) -> list[str]:
     """The contract violations in ``error``: itself, or the leaves of Hypothesis's group."""
     if isinstance(error, BaseExceptionGroup):
@@ -247,4 +262,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
             "(one per test and rule; not failures, --strict makes them fail)"
         )
         for warning in report.warnings:
-            tr.write_line(f"[{warning.nodeid}] " + warning.render().splitlines()[0])
+            where = f" on {warning.operation}" if warning.operation else ""
+            tr.write_line(
+                f"[{warning.nodeid}] {warning.rule}{where} (rests on assumption "
+                f"{warning.assumption}: {warning.reason})"
+            )
+            for line in warning.evidence():
+                tr.write_line(f"    {line}")

@@ -22,12 +22,19 @@ class AssumptionWarning:
     assumption: str
     reason: str
     detail: str
+    operation: str | None = None
 
     def render(self) -> str:
         """One block of text for the console and JUnit."""
         return redact(
             f"{self.rule} (rests on assumption {self.assumption}: {self.reason})\n{self.detail}"
         )
+
+    def evidence(self) -> list[str]:
+        """The lines of the detail that show what was sent and received."""
+        keep = ("Received:", "Response:", "Reproduce:", "[")
+        lines = [line for line in self.detail.splitlines() if line.startswith(keep)]
+        return [redact(line[:300]) for line in lines[:4]] or [redact(self.detail[:300])]
 
 
 @dataclass(frozen=True)
@@ -73,7 +80,7 @@ def warn(
 ) -> None:
     """Record an assumption warning for the running test (deduplicated per test and rule)."""
     record(rule, "warned", operation)
-    item = AssumptionWarning(current_nodeid(), rule, assumption, reason, redact(detail))
+    item = AssumptionWarning(current_nodeid(), rule, assumption, reason, redact(detail), operation)
     if not any(w.nodeid == item.nodeid and w.rule == item.rule for w in warnings):
         warnings.append(item)
 

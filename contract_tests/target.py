@@ -19,7 +19,7 @@ import schemathesis
 from schemathesis import Config
 from schemathesis.core.failures import FailureGroup
 
-from contract_tests import report
+from contract_tests import coverage, report
 from contract_tests.checks import operation_id_of
 from contract_tests.client import guard_read_only
 from contract_tests.redact import redact, register_secrets_in
@@ -114,6 +114,14 @@ def make_safe(case: Any, settings: Settings) -> None:
 def remember(case: Any, response: Any, settings: Settings) -> None:
     """Track what a response created (sessions to end) and which secrets it revealed."""
     op = operation_id_of(case)
+    sent = {
+        **(case.body if isinstance(case.body, dict) else {}),
+        **(case.query or {}),
+        **(case.path_parameters or {}),
+    }
+    coverage.observe(
+        op, response.status_code, sent, stateful="test_stateful" in report.current_nodeid()
+    )
     if op == "createSession" and response.status_code == 201 and isinstance(case.body, dict):
         settings.created_sessions.add(
             (
@@ -224,6 +232,8 @@ def judge(case: Any, response: Any, settings: Settings, run_checks: Any) -> None
         for failure, verdict in verdicts:
             detail = f"{failure.title}: {failure.message}"
             if verdict.assumption and not settings.strict:
+                detail += f"\nReceived: {response.status_code} {response.text[:200]}"
+                detail += f"\nReproduce: {case.as_curl_command()}"
                 report.warn(
                     verdict.rule, verdict.assumption, verdict.assumption_reason or "", detail, label
                 )
