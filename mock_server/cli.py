@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
+import socket
 import sys
 import tempfile
 import warnings
@@ -12,7 +14,7 @@ from pathlib import Path
 import click
 from jwt.warnings import InsecureKeyLengthWarning
 
-from openapi.exit_codes import help_epilog
+from openapi.exit_codes import ExitCode, help_epilog
 
 from .config import DEFAULT_SEED, MockConfig
 from .seed import SeedError, load_seed
@@ -234,6 +236,12 @@ def main(
             shared_file = _scratch_store()
             config = config.replace(state_file=shared_file)
         config = config.replace(shared_store=True)
+    # Fail before the banner says "listening": gunicorn would print it first and then retry
+    # the bind for 5 s, while a client keeps talking to whatever holds the port.
+    problem = port_problem(host, port)
+    if problem:
+        click.echo(f"voxai-mock: {problem}", err=True)
+        sys.exit(ExitCode.CANNOT_START)
     # The livekit-server --dev secret is short by design; a warning per token is noise.
     warnings.filterwarnings("ignore", category=InsecureKeyLengthWarning)
     try:
@@ -253,6 +261,28 @@ def main(
         if shared_file is not None:
             for suffix in ("", "-wal", "-shm", ".lock"):
                 Path(f"{shared_file}{suffix}").unlink(missing_ok=True)
+
+
+def port_problem(host: str, port: int) -> str | None:
+    """Why the server could not listen on ``host:port`` (one line), or ``None`` if it can.
+
+    Binds a socket the way gunicorn and werkzeug do (``SO_REUSEADDR``) and lets it go, so a
+    port held by a listener is refused while one in TIME_WAIT is not.
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        return f"cannot listen on {host}:{port}: unknown host ({exc.strerror})"
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return f"cannot listen on {host}:{port}: port {port} is already in use"
+            return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+    return None
 
 
 def _scratch_store() -> Path:
