@@ -807,13 +807,16 @@ def _add(g: dict[str, Any], sessions, duration, tokens, cost) -> None:
     g["cost_usd"] += cost
 
 
-def _as_text(value: int | None) -> str | None:
-    # The spec bounds timestamp_ms below only; text holds any integer SQLite's int64 cannot.
-    return None if value is None else str(int(value))
+def _as_text(value: float | None) -> str | None:
+    # The spec bounds timestamp_ms below only; text holds any integer SQLite's int64 cannot,
+    # and a fraction exactly as parsed (repr round-trips a float).
+    return None if value is None else repr(value)
 
 
-def _from_text(value: str | None) -> int | None:
-    return None if value is None else int(value)
+def _from_text(value: str | None) -> float | None:
+    if value is None:
+        return None
+    return int(value) if value.lstrip("-").isdigit() else float(value)
 
 
 def _participant(r) -> dict[str, Any]:
