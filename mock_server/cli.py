@@ -18,21 +18,16 @@ from openapi.exit_codes import ExitCode, help_epilog
 
 from .config import DEFAULT_SEED, MockConfig
 from .seed import SeedError, load_seed
+from .seed_view import banner_lines, shown_secret
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
-#: Credentials everyone knows (livekit-server --dev); only these are printed in full.
-PUBLIC_LIVEKIT_SECRETS = {"secret"}
 
 
 def banner(config: MockConfig, host: str, port: int, server: str) -> str:
     """What the mock prints on start: URL, seeded keys, LiveKit credentials."""
     seed = load_seed(config.seed_path)
     url = f"http://{host}:{port}"
-    secret = (
-        config.livekit_api_secret
-        if config.livekit_api_secret in PUBLIC_LIVEKIT_SECRETS
-        else "[set, not shown]"
-    )
+    secret = shown_secret(config)
     lines = [
         f"VoxAI mock listening on {url}  (server: {server})",
         f"  API base:  {url}/api/v1   admin: {url}/__mock/",
@@ -40,6 +35,7 @@ def banner(config: MockConfig, host: str, port: int, server: str) -> str:
     ]
     for p in seed.projects.values():
         lines.append(f"    {p.name:<8} project {p.id}  prefix {p.room_prefix:<6} key {p.api_key}")
+    lines += ["  Seed (full list: GET /__mock/seed):", *banner_lines(seed)]
     lines += [
         f"  LiveKit:   url {config.livekit_ws_url}  api key {config.livekit_api_key}"
         f"  secret {secret}",

@@ -22,9 +22,10 @@ from rank_bm25 import BM25Okapi
 
 from .config import MockConfig
 from .errors import ApiError
+from .fault_rules import FaultRules, SharedFaultRules
 from .livekit import Dispatch, dispatch_metadata, mint_token
 from .seed import Project, Seed, load_seed
-from .store_sqlite import SharedFaults, SharedJournal, Store
+from .store_sqlite import SharedJournal, Store
 
 EXTENSION = "voxai_mock"
 #: Transcript appends between two checks of a project's total entries.
@@ -129,7 +130,7 @@ class MockState:
             if config.shared_store
             else deque(maxlen=config.journal_size)
         )
-        self.faults: Any = SharedFaults(self.store) if config.shared_store else {}
+        self.faults: Any = SharedFaultRules(self.store) if config.shared_store else FaultRules()
         self.violations: list[str] = []
         self._load_seed()
 
