@@ -46,7 +46,14 @@ def create_app(config: MockConfig | dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     CORS(
         app,
-        allow_headers=["Content-Type", "X-API-Key", "Authorization", "Prefer"],
+        allow_headers=[
+            "Content-Type",
+            "X-API-Key",
+            "Authorization",
+            "Prefer",
+            "X-VoxAI-Mock",
+            "X-VoxAI-Test-Id",
+        ],
         expose_headers=["Content-Type"],
         max_age=600,
     )
