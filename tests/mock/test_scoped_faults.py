@@ -112,3 +112,14 @@ def test_an_impossible_rule_is_refused_naming_it(live_mock, operation_id, rule, 
     assert body["details"][0]["field"] == field
     assert all(w in body["message"] for w in words), body["message"]
     assert requests.get(f"{live_mock.base_url}/__mock/faults").json() == {"faults": {}}
+
+
+def test_a_connection_fault_rule_drops_only_its_test_ids_connections(live_mock):
+    live_mock.set_fault("createToken", connection="reset", test_id="flaky-net", times=1)
+    body = {"identity": "u", "room": "net"}
+    url = f"{live_mock.base_url}/api/v1/token"
+    with pytest.raises(requests.ConnectionError):
+        requests.post(url, json=body, headers={**DEMO, "X-VoxAI-Test-Id": "flaky-net"}, timeout=5)
+    assert requests.post(url, json=body, headers=DEMO, timeout=5).status_code == 200
+    again = requests.post(url, json=body, headers={**DEMO, "X-VoxAI-Test-Id": "flaky-net"})
+    assert again.status_code == 200  # times: 1 spent
