@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import gc
+import importlib
 import os
 import socket
 import sys
@@ -244,6 +245,8 @@ def main(
         print(banner(config, host, port, server), flush=True)
     except SeedError as exc:
         raise click.ClickException(str(exc)) from exc
+    # The app's modules load once here, after the port check, so forked workers share them.
+    importlib.import_module("mock_server.edge")
     # gunicorn parses sys.argv itself; hand it nothing of ours.
     sys.argv = sys.argv[:1]
     try:
