@@ -163,13 +163,6 @@ class DropsRequiredField(Modifier):  # GET /agents omits llm_model, a required f
     rule = "response_schema_conformance"
 
 
-class AnswersUndocumentedStatus(Modifier):  # GET /agents answers 409, which it never documents
-    fault = ("listAgents", {"status": 409})
-    select = (PROPERTIES, "-k", "contract and agents and not tools")
-    rule = "status_code_conformance"
-    assumption = "/info"  # the statuses an operation lists are all it answers
-
-
 class ServerErrorOnValidInput(Modifier):  # GET /rooms fails with 500 on every request
     fault = ("listRooms", {"status": 500})
     select = (PROPERTIES, "-k", "contract and rooms and not participants")
@@ -184,6 +177,18 @@ class DropsToolList(Modifier):  # GET /agents/{agentId}/tools leaves out `tools`
 
 
 # --- faults of small wrapping apps ------------------------------------------------------
+
+
+class AnswersUndocumentedStatus(Modifier):  # GET /agents answers 409, which it never documents
+    select = (PROPERTIES, "-k", "contract and agents and not tools")
+    rule = "status_code_conformance"
+    assumption = "/info"  # the statuses an operation lists are all it answers
+
+    # A wrapper, not the fault API: the mock refuses to force a status an operation does
+    # not document (a mistyped fault must not pass for a working one).
+    def rewrite(self, exchange):
+        if exchange.path == "/api/v1/agents":
+            exchange.set_json({"error": "conflict", "message": "Agents are busy"}, status=409)
 
 
 class WrongContentType(Modifier):  # GET /rooms sends its JSON as text/html
