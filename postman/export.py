@@ -4,8 +4,10 @@
 dict, ids are uuid5 of stable names, and ``render(collection)`` gives the exact text
 committed as ``postman/voxai.postman_collection.json``. Every shape (folders,
 parameters, bodies, saved responses, the schemas the test scripts check) is read
-from the spec through :mod:`openapi`; the only hand-written part is the small
-chaining table below, which makes a run in folder order work on a fresh target.
+from the spec through :mod:`openapi`; the hand-written parts are the small
+chaining table below, which makes a run in folder order work on a fresh target, the
+documented behaviours (:mod:`postman.behaviours`) and the requests that show them
+(:mod:`postman.scenarios`); the JavaScript is built by :mod:`postman.scripts`.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from openapi import Operation, iter_operations, resolve_refs
+from postman import scripts
+from postman.behaviours import BY_OPERATION
+from postman.scenarios import Step, compact, follow_steps, main_steps
 
 __all__ = [
     "COLLECTION_PATH",
@@ -51,6 +56,13 @@ _RUN_VARIABLES = {
     "agentId": "First agent of listAgents; used for the agent tools request.",
     "projectId": "Project of your API key (the secrets path must match it); the default is "
     "the seeded Demo project. Set it when you use another project's key.",
+    "otherProjectId": "A project that is not your key's; set to projectId + 1 by the run.",
+}
+#: Credentials the webhook requests are signed with; set them in an environment.
+_LIVEKIT_VARIABLES = {
+    "livekitApiKey": "LiveKit API key of the target: the `iss` of the webhook signatures.",
+    "livekitApiSecret": "LiveKit API secret of the target: signs the webhook events "
+    "(HS256). Keep it in a secret-type environment variable.",
 }
 #: Request-body fields replaced per operation (JSON values; strings may hold {{variables}}).
 _BODY_OVERRIDES: dict[str, dict[str, Any]] = {
@@ -68,20 +80,7 @@ _STORES: dict[str, list[tuple[str, str]]] = {
     "listAgents": [("agentId", "body.agents.length ? String(body.agents[0].id) : undefined")],
 }
 #: Pre-request scripts: operationId -> JS lines.
-_PRE_REQUEST: dict[str, list[str]] = {
-    "createToken": [
-        "// A run-unique room: sessions of an earlier run on the same target stay apart.",
-        'pm.collectionVariables.set("room", "pm-" + Date.now().toString(36) + "-" +',
-        "    Math.random().toString(36).slice(2, 8));",
-    ],
-}
-#: Why an operation outside X-API-Key auth is expected to be refused in a plain run.
-_UNSIGNED_NOTE = (
-    "A plain collection cannot sign LiveKit webhooks (the `Authorization` JWT must carry "
-    "the SHA-256 of the exact body, made with the LiveKit API secret), so this request is "
-    "sent unsigned and its test expects the documented **401**: an unsigned event is "
-    "refused and changes nothing."
-)
+_PRE_REQUEST: dict[str, list[str]] = {"createToken": scripts.run_room()}
 
 
 def _id(*parts: str) -> str:
@@ -135,9 +134,7 @@ def response_schema(response: dict[str, Any], media_type: str) -> dict[str, Any]
 # --- requests ---------------------------------------------------------------------------
 
 
-def _expected_status(op: Operation, responses: dict[str, Any]) -> int:
-    if not op.secured:
-        return 401
+def _expected_status(responses: dict[str, Any]) -> int:
     return min(int(code) for code in responses if code.startswith("2"))
 
 
@@ -186,7 +183,9 @@ def _path_value(op: Operation, param: dict[str, Any], links: dict[tuple[str, str
     return str(param.get("example", param.get("schema", {}).get("example", "")))
 
 
-def _url(op: Operation, spec: dict[str, Any], links: dict[tuple[str, str], str]) -> dict[str, Any]:
+def _url(
+    op: Operation, spec: dict[str, Any], links: dict[tuple[str, str], str], path: dict[str, str]
+) -> dict[str, Any]:
     params = [resolve_refs(p, spec) for p in op.parameters]
     segments = [
         ":" + seg[1:-1] if seg.startswith("{") and seg.endswith("}") else seg
@@ -216,7 +215,7 @@ def _url(op: Operation, spec: dict[str, Any], links: dict[tuple[str, str], str])
     variables = [
         {
             "key": param["name"],
-            "value": _path_value(op, param, links),
+            "value": path.get(param["name"]) or _path_value(op, param, links),
             "description": param.get("description", ""),
         }
         for param in params
@@ -227,10 +226,10 @@ def _url(op: Operation, spec: dict[str, Any], links: dict[tuple[str, str], str])
     return url
 
 
-def _description(op: Operation, examples: list[tuple[str, Any]]) -> str:
+def _description(op: Operation, examples: list[tuple[str, Any]], note: str = "") -> str:
     text = op.definition.get("description", "").strip()
-    if not op.secured:
-        text += "\n\n" + _UNSIGNED_NOTE
+    if note:
+        text += "\n\n" + note
     if examples:
         text += "\n\n### Request examples from the spec\n"
         for index, (summary, value) in enumerate(examples):
@@ -240,7 +239,7 @@ def _description(op: Operation, examples: list[tuple[str, Any]]) -> str:
 
 
 def _request(
-    op: Operation, spec: dict[str, Any], links: dict[tuple[str, str], str]
+    op: Operation, spec: dict[str, Any], links: dict[tuple[str, str], str], step: Step | None
 ) -> dict[str, Any]:
     body = _request_body(op, spec)
     headers = []
@@ -254,14 +253,38 @@ def _request(
     request["header"] = headers
     if body:
         sent = {**examples[0][1], **_BODY_OVERRIDES.get(op.operation_id, {})}
-        request["body"] = {
-            "mode": "raw",
-            "raw": json.dumps(sent, indent=2),
-            "options": {"raw": {"language": "json"}},
-        }
-    request["url"] = _url(op, spec, links)
-    request["description"] = _description(op, body[1] if body else [])
+        if step and step.body is not None:
+            sent = step.body
+        # LiveKit's protojson has no spaces; the API's JSON examples are shown indented.
+        raw = json.dumps(sent, indent=2) if media_type == "application/json" else compact(sent)
+        request["body"] = {"mode": "raw", "raw": raw, "options": {"raw": {"language": "json"}}}
+    request["url"] = _url(op, spec, links, dict(step.path) if step else {})
+    if step and step.name:  # a follow-up step: its description says what it shows
+        request["description"] = step.description or (
+            f"{op.definition['summary']} (`{op.operation_id}`), run to show: "
+            + ", ".join(f"`{rule.rule}`" for rule in step.behaviours)
+            + ". Generated from the spec; see the operation's own request for its examples."
+        )
+    else:
+        note = step.description if step else ""
+        request["description"] = _description(op, body[1] if body else [], note)
     return request
+
+
+def own_examples(operation_id: str, content: dict[str, Any]) -> dict[str, Any]:
+    """The examples of a (resolved) response's media type that are ``operation_id``'s own.
+
+    A shared response's example that fits only some operations lists them in
+    ``x-voxai-operations``; an operation with such an example shows only those, the
+    others show the unmarked, general examples.
+    """
+    examples = content.get("examples") or {}
+    marked = {
+        name: ex
+        for name, ex in examples.items()
+        if operation_id in ex.get("x-voxai-operations", ())
+    }
+    return marked or {n: ex for n, ex in examples.items() if "x-voxai-operations" not in ex}
 
 
 def _saved_responses(
@@ -271,7 +294,7 @@ def _saved_responses(
     saved = []
     for code, response in responses.items():
         for media_type, content in (response.get("content") or {}).items():
-            for name, example in (content.get("examples") or {}).items():
+            for name, example in own_examples(op.operation_id, content).items():
                 saved.append(
                     {
                         "id": _id("response", op.operation_id, code, name),
@@ -288,57 +311,6 @@ def _saved_responses(
     return saved
 
 
-def _test_script(op: Operation, responses: dict[str, Any]) -> list[str]:
-    expected = _expected_status(op, responses)
-    media_type = next(iter(responses[str(expected)]["content"]))
-    schemas: list[dict[str, Any]] = []
-    by_status: dict[str, int] = {}
-    for code, response in responses.items():
-        schema = response_schema(response, media_type)
-        if schema is None:
-            continue
-        if schema not in schemas:
-            schemas.append(schema)
-        by_status[code] = schemas.index(schema)
-    lines = [
-        f"// Generated from the spec (operationId {op.operation_id}); re-export, do not edit.",
-        "// Documented status -> index of its response schema (resolved from the spec).",
-        f"const schemaIndex = {json.dumps(by_status)};",
-        "const schemas = [",
-        *(f"    {json.dumps(schema, separators=(',', ':'))}," for schema in schemas),
-        "];",
-        'pm.test("status is documented", function () {',
-        "    pm.expect(Object.keys(schemaIndex)).to.include(String(pm.response.code));",
-        "});",
-        f'pm.test("status is {expected}", function () {{',
-        f"    pm.response.to.have.status({expected});",
-        "});",
-        f'pm.test("content-type is {media_type}", function () {{',
-        f'    pm.expect(pm.response.headers.get("Content-Type") || "").to.include("{media_type}");',
-        "});",
-        'pm.test("body matches schema", function () {',
-        "    const index = schemaIndex[String(pm.response.code)];",
-        '    pm.expect(index, "a schema for status " + pm.response.code).to.be.a("number");',
-        "    pm.response.to.have.jsonSchema(schemas[index]);",
-        "});",
-    ]
-    stores = _STORES.get(op.operation_id)
-    if stores:
-        lines += [
-            "// Chaining: later requests of this run use what this one returned.",
-            f"if (pm.response.code === {expected}) {{",
-            "    const body = pm.response.json();",
-        ]
-        for variable, expression in stores:
-            lines += [
-                f"    const {variable} = {expression};",
-                f'    if ({variable} !== undefined) pm.collectionVariables.set("{variable}", '
-                f"{variable});",
-            ]
-        lines.append("}")
-    return lines
-
-
 def _event(listen: str, owner: str, lines: list[str]) -> dict[str, Any]:
     return {
         "listen": listen,
@@ -346,19 +318,44 @@ def _event(listen: str, owner: str, lines: list[str]) -> dict[str, Any]:
     }
 
 
-def _item(op: Operation, spec: dict[str, Any], links: dict[tuple[str, str], str]) -> dict:
+def _item(
+    op: Operation,
+    spec: dict[str, Any],
+    links: dict[tuple[str, str], str],
+    step: Step | None = None,
+) -> dict:
+    """The request item of ``op``: its own (``step`` None or a main step) or a follow-up."""
+    own = step is None or not step.name
+    owner = op.operation_id if own else f"{op.operation_id}/{step.key}"
     responses = resolve_refs(op.definition["responses"], spec)
-    request = _request(op, spec, links)
-    events = []
-    if op.operation_id in _PRE_REQUEST:
-        events.append(_event("prerequest", op.operation_id, _PRE_REQUEST[op.operation_id]))
-    events.append(_event("test", op.operation_id, _test_script(op, responses)))
+    request = _request(op, spec, links, step)
+    if step and step.signing:
+        request["auth"] = {"type": "noauth"}
+    expected = step.expected if step else _expected_status(responses)
+    media_type = next(iter(responses[str(expected)]["content"]))
+    schemas = {
+        code: schema
+        for code, response in responses.items()
+        if (schema := response_schema(response, media_type)) is not None
+    }
+    own_rules = BY_OPERATION.get(op.operation_id, ()) if own else ()
+    behaviours = own_rules + (step.behaviours if step else ())
+    stores = (_STORES.get(op.operation_id, []) if own else []) + list(step.stores if step else ())
+    prerequest = (_PRE_REQUEST.get(op.operation_id, []) if own else []) + list(
+        step.prerequest if step else ()
+    )
+    if step and step.signing:
+        prerequest += scripts.sign_webhook(step.signing)
+    events = [_event("prerequest", owner, prerequest)] if prerequest else []
+    label = f"operationId {op.operation_id}" + ("" if own else f", step {step.key}")
+    test = scripts.test_script(label, expected, media_type, schemas, behaviours, stores)
+    events.append(_event("test", owner, test))
     return {
-        "id": item_id(op.operation_id),
-        "name": op.definition["summary"],
+        "id": item_id(op.operation_id) if own else _id("item", owner),
+        "name": op.definition["summary"] if own else step.name,
         "event": events,
         "request": request,
-        "response": _saved_responses(op, responses, request),
+        "response": _saved_responses(op, responses, request) if own else [],
     }
 
 
@@ -395,6 +392,10 @@ def _variables(spec: dict[str, Any], links: dict[tuple[str, str], str]) -> list[
             "description": "Your project's API key, sent as X-API-Key; set it in an environment.",
         },
         *(
+            {"key": name, "value": "", "type": "string", "description": text}
+            for name, text in _LIVEKIT_VARIABLES.items()
+        ),
+        *(
             {"key": name, "value": defaults.get(name, ""), "type": "string", "description": text}
             for name, text in _RUN_VARIABLES.items()
         ),
@@ -405,18 +406,26 @@ def build_collection(spec: dict[str, Any]) -> dict[str, Any]:
     """The Postman Collection v2.1.0 for ``spec`` (a parsed ``voxai.yaml``); pure, deterministic.
 
     One folder per tag in the spec's tag order, each operation an item named by its
-    summary, with parameters, the first request example as body, every response
-    example saved, and ``pm.test`` scripts that check the status, the content type and
-    the body against the operation's resolved response schema.
+    summary, with parameters, the first request example as body, its own response
+    examples saved, and ``pm.test`` scripts that check the status, the content type and
+    the body against the operation's resolved response schema, then its documented
+    behaviours; each operation's follow-up steps (:mod:`postman.scenarios`) come right
+    after it.
     """
     operations = list(iter_operations(spec))
+    by_id = {op.operation_id: op for op in operations}
     links = _link_values(spec)
+    main, follow = main_steps(spec), follow_steps(spec)
     tag_names = [tag["name"] for tag in spec.get("tags", [])]
     tag_names += sorted({op.tag for op in operations} - set(tag_names))
     tag_descriptions = {tag["name"]: tag.get("description", "") for tag in spec.get("tags", [])}
     folders = []
     for tag in tag_names:
-        items = [_item(op, spec, links) for op in operations if op.tag == tag]
+        items = []
+        for op in (op for op in operations if op.tag == tag):
+            items.append(_item(op, spec, links, main.get(op.operation_id)))
+            for step in follow.get(op.operation_id, []):
+                items.append(_item(by_id[step.operation_id], spec, links, step))
         if items:
             folders.append(
                 {
@@ -434,8 +443,9 @@ def build_collection(spec: dict[str, Any]) -> dict[str, Any]:
             "name": info["title"],
             "description": (
                 f"{info.get('description', '').strip()}\n\nGenerated from `openapi/voxai.yaml` "
-                "by `voxai-postman`; do not edit by hand. Run it in folder order with only "
-                "`baseUrl` and `apiKey` set."
+                "by `voxai-postman`; do not edit by hand. Run it in folder order with "
+                "`baseUrl`, `apiKey`, `livekitApiKey` and `livekitApiSecret` set (the "
+                "webhook requests are signed with the last two)."
             ),
             "version": info["version"],
             "schema": SCHEMA_URL,
