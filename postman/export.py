@@ -5,9 +5,9 @@ dict, ids are uuid5 of stable names, and ``render(collection)`` gives the exact 
 committed as ``postman/voxai.postman_collection.json``. Every shape (folders,
 parameters, bodies, saved responses, the schemas the test scripts check) is read
 from the spec through :mod:`openapi`; the hand-written parts are the small
-chaining table below, which makes a run in folder order work on a fresh target, the
-documented behaviours (:mod:`postman.behaviours`) and the requests that show them
-(:mod:`postman.scenarios`); the JavaScript is built by :mod:`postman.scripts`.
+chaining tables (:mod:`postman.chaining`), which make a run in folder order work on a
+fresh target, the documented behaviours (:mod:`postman.behaviours`) and the requests
+that show them (:mod:`postman.scenarios`); :mod:`postman.scripts` writes the JavaScript.
 """
 
 from __future__ import annotations
@@ -21,7 +21,19 @@ from typing import Any
 from openapi import Operation, iter_operations, resolve_refs
 from postman import scripts
 from postman.behaviours import BY_OPERATION
+from postman.chaining import (
+    BODY_OVERRIDES,
+    LIVEKIT_VARIABLES,
+    PATH_VARIABLES,
+    PRE_REQUEST,
+    RUN_VARIABLES,
+    STORES,
+    link_values,
+    path_value,
+    request_body,
+)
 from postman.scenarios import Step, compact, follow_steps, main_steps
+from postman.schemas import response_schema
 
 __all__ = [
     "COLLECTION_PATH",
@@ -39,49 +51,6 @@ SCHEMA_URL = "https://schema.getpostman.com/json/collection/v2.1.0/collection.js
 # All ids hang off one fixed namespace, so they never change between exports.
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:voxai-contract-kit:postman")
 
-# --- Chaining: what a run in folder order needs beyond the spec's own links -------------
-#
-# The spec's links (token -> participants, session -> transcript/end) say which request
-# value feeds which path parameter; they are followed below. What links cannot say:
-# the room must be unique per run (createSession answers 409 for an active session, so
-# a fixed name fails the second run on a shared target), the token must not dispatch
-# paid agents, and sessions take the *prefixed* room the token response returns.
-
-#: Collection variables a run fills in; the defaults are the spec's own examples, so a
-#: single request sent by hand from Postman still works against the seeded mock.
-_RUN_VARIABLES = {
-    "room": "Room name without the project prefix; set to a run-unique name by the "
-    "token request, used for the rooms and participants requests.",
-    "fullRoomName": "The prefixed room the token request returned; sessions are keyed by it.",
-    "agentId": "First agent of listAgents; used for the agent tools request.",
-    "projectId": "Project of your API key (the secrets path must match it); the default is "
-    "the seeded Demo project. Set it when you use another project's key.",
-    "otherProjectId": "A project that is not your key's; set to projectId + 1 by the run.",
-}
-#: Credentials the webhook requests are signed with; set them in an environment.
-_LIVEKIT_VARIABLES = {
-    "livekitApiKey": "LiveKit API key of the target: the `iss` of the webhook signatures.",
-    "livekitApiSecret": "LiveKit API secret of the target: signs the webhook events "
-    "(HS256). Keep it in a secret-type environment variable.",
-}
-#: Request-body fields replaced per operation (JSON values; strings may hold {{variables}}).
-_BODY_OVERRIDES: dict[str, dict[str, Any]] = {
-    "createToken": {"room": "{{room}}", "no_agent": True},
-    "createSession": {"room_name": "{{fullRoomName}}"},
-}
-#: Path parameters no link feeds: (operationId, parameter) -> collection variable.
-_PATH_VARIABLES = {
-    ("listAgentTools", "agentId"): "agentId",
-    ("getProviderSecrets", "projectId"): "projectId",
-}
-#: What a successful response stores: operationId -> [(variable, JS expression on body)].
-_STORES: dict[str, list[tuple[str, str]]] = {
-    "createToken": [("fullRoomName", "body.room")],
-    "listAgents": [("agentId", "body.agents.length ? String(body.agents[0].id) : undefined")],
-}
-#: Pre-request scripts: operationId -> JS lines.
-_PRE_REQUEST: dict[str, list[str]] = {"createToken": scripts.run_room()}
-
 
 def _id(*parts: str) -> str:
     return str(uuid.uuid5(_NAMESPACE, "/".join(parts)))
@@ -92,95 +61,11 @@ def item_id(operation_id: str) -> str:
     return _id("item", operation_id)
 
 
-# --- schemas ----------------------------------------------------------------------------
-
-_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
-_SCHEMA_ONES = (
-    "items", "additionalProperties", "not", "if", "then", "else", "contains",
-    "propertyNames", "unevaluatedProperties", "unevaluatedItems", "additionalItems",
-)  # fmt: skip
-_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
-# Annotations Ajv does not need; dropping them keeps the scripts short.
-_ANNOTATIONS = ("description", "example", "examples", "title", "$comment")
-
-
-def _strip(schema: Any) -> Any:
-    """The schema without annotations and x- extensions, walking only schema positions."""
-    if not isinstance(schema, dict):
-        return schema
-    out: dict[str, Any] = {}
-    for key, value in schema.items():
-        if key in _ANNOTATIONS or key.startswith("x-"):
-            continue
-        if key in _SCHEMA_MAPS and isinstance(value, dict):
-            out[key] = {name: _strip(sub) for name, sub in value.items()}
-        elif key in _SCHEMA_ONES:
-            out[key] = _strip(value)
-        elif key in _SCHEMA_LISTS and isinstance(value, list):
-            out[key] = [_strip(sub) for sub in value]
-        else:
-            out[key] = value
-    return out
-
-
-def response_schema(response: dict[str, Any], media_type: str) -> dict[str, Any] | None:
-    """The resolved, annotation-free JSON Schema of a (resolved) response, for Ajv."""
-    content = (response.get("content") or {}).get(media_type)
-    if not content or "schema" not in content:
-        return None
-    return _strip(content["schema"])
-
-
 # --- requests ---------------------------------------------------------------------------
 
 
 def _expected_status(responses: dict[str, Any]) -> int:
     return min(int(code) for code in responses if code.startswith("2"))
-
-
-def _request_body(op: Operation, spec: dict[str, Any]) -> tuple[str, list[tuple[str, Any]]] | None:
-    """(media type, [(summary, example value)...]) of the operation's request body."""
-    body = resolve_refs(op.definition.get("requestBody"), spec)
-    if not body:
-        return None
-    media_type, content = next(iter(body["content"].items()))
-    examples = [(ex.get("summary", name), ex["value"]) for name, ex in content["examples"].items()]
-    return media_type, examples
-
-
-def _link_values(spec: dict[str, Any]) -> dict[tuple[str, str], str]:
-    """(target operationId, parameter) -> value, from the spec's links.
-
-    ``$request.body#/field`` takes the source request's body field (after overrides),
-    ``$request.path.name`` the source's own path value.
-    """
-    values: dict[tuple[str, str], str] = {}
-    for op in iter_operations(spec):
-        body = _request_body(op, spec)
-        sent = dict(body[1][0][1]) if body else {}
-        sent.update(_BODY_OVERRIDES.get(op.operation_id, {}))
-        for response in op.definition.get("responses", {}).values():
-            for link in (response.get("links") or {}).values():
-                for param, expression in link.get("parameters", {}).items():
-                    key = (link["operationId"], param)
-                    if key in values:
-                        continue
-                    if expression.startswith("$request.body#/"):
-                        values[key] = str(sent[expression.removeprefix("$request.body#/")])
-                    elif expression.startswith("$request.path."):
-                        source = (op.operation_id, expression.removeprefix("$request.path."))
-                        if source in values:
-                            values[key] = values[source]
-    return values
-
-
-def _path_value(op: Operation, param: dict[str, Any], links: dict[tuple[str, str], str]) -> str:
-    key = (op.operation_id, param["name"])
-    if key in links:
-        return links[key]
-    if key in _PATH_VARIABLES:
-        return "{{" + _PATH_VARIABLES[key] + "}}"
-    return str(param.get("example", param.get("schema", {}).get("example", "")))
 
 
 def _url(
@@ -215,7 +100,7 @@ def _url(
     variables = [
         {
             "key": param["name"],
-            "value": path.get(param["name"]) or _path_value(op, param, links),
+            "value": path.get(param["name"]) or path_value(op, param, links),
             "description": param.get("description", ""),
         }
         for param in params
@@ -241,7 +126,7 @@ def _description(op: Operation, examples: list[tuple[str, Any]], note: str = "")
 def _request(
     op: Operation, spec: dict[str, Any], links: dict[tuple[str, str], str], step: Step | None
 ) -> dict[str, Any]:
-    body = _request_body(op, spec)
+    body = request_body(op, spec)
     headers = []
     request: dict[str, Any] = {"method": op.method}
     if not op.secured:
@@ -252,7 +137,7 @@ def _request(
     headers.append({"key": "Accept", "value": "application/json"})
     request["header"] = headers
     if body:
-        sent = {**examples[0][1], **_BODY_OVERRIDES.get(op.operation_id, {})}
+        sent = {**examples[0][1], **BODY_OVERRIDES.get(op.operation_id, {})}
         if step and step.body is not None:
             sent = step.body
         # LiveKit's protojson has no spaces; the API's JSON examples are shown indented.
@@ -340,8 +225,8 @@ def _item(
     }
     own_rules = BY_OPERATION.get(op.operation_id, ()) if own else ()
     behaviours = own_rules + (step.behaviours if step else ())
-    stores = (_STORES.get(op.operation_id, []) if own else []) + list(step.stores if step else ())
-    prerequest = (_PRE_REQUEST.get(op.operation_id, []) if own else []) + list(
+    stores = (STORES.get(op.operation_id, []) if own else []) + list(step.stores if step else ())
+    prerequest = (PRE_REQUEST.get(op.operation_id, []) if own else []) + list(
         step.prerequest if step else ()
     )
     if step and step.signing:
@@ -367,16 +252,16 @@ def _variables(spec: dict[str, Any], links: dict[tuple[str, str], str]) -> list[
     origins = ", ".join(f"{s['url']} ({s.get('description', '')})" for s in servers)
     defaults: dict[str, str] = {}
     for op in iter_operations(spec):
-        body = _request_body(op, spec)
+        body = request_body(op, spec)
         for param in op.parameters:
             param = resolve_refs(param, spec)
             key = (op.operation_id, param["name"])
-            variable = _PATH_VARIABLES.get(key) or links.get(key, "").strip("{}") or None
-            if variable in _RUN_VARIABLES and variable not in defaults:
+            variable = PATH_VARIABLES.get(key) or links.get(key, "").strip("{}") or None
+            if variable in RUN_VARIABLES and variable not in defaults:
                 defaults[variable] = str(param.get("example", ""))
-        for field, value in _BODY_OVERRIDES.get(op.operation_id, {}).items():
+        for field, value in BODY_OVERRIDES.get(op.operation_id, {}).items():
             variable = value.strip("{}") if isinstance(value, str) else None
-            if body and variable in _RUN_VARIABLES and variable not in defaults:
+            if body and variable in RUN_VARIABLES and variable not in defaults:
                 defaults[variable] = str(body[1][0][1].get(field, ""))
     return [
         {
@@ -393,11 +278,11 @@ def _variables(spec: dict[str, Any], links: dict[tuple[str, str], str]) -> list[
         },
         *(
             {"key": name, "value": "", "type": "string", "description": text}
-            for name, text in _LIVEKIT_VARIABLES.items()
+            for name, text in LIVEKIT_VARIABLES.items()
         ),
         *(
             {"key": name, "value": defaults.get(name, ""), "type": "string", "description": text}
-            for name, text in _RUN_VARIABLES.items()
+            for name, text in RUN_VARIABLES.items()
         ),
     ]
 
@@ -414,7 +299,7 @@ def build_collection(spec: dict[str, Any]) -> dict[str, Any]:
     """
     operations = list(iter_operations(spec))
     by_id = {op.operation_id: op for op in operations}
-    links = _link_values(spec)
+    links = link_values(spec)
     main, follow = main_steps(spec), follow_steps(spec)
     tag_names = [tag["name"] for tag in spec.get("tags", [])]
     tag_names += sorted({op.tag for op in operations} - set(tag_names))
