@@ -40,6 +40,7 @@ __all__ = [
     "SCHEMA_URL",
     "build_collection",
     "item_id",
+    "own_examples",
     "render",
     "response_schema",
 ]
