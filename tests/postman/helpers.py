@@ -71,11 +71,13 @@ def run_newman(
     report: Path,
     timeout: float = 60,
     env_vars: dict[str, str] | None = None,
+    folders: tuple[str, ...] = (),
 ) -> tuple:
     """Run the committed collection once, in folder order; (parsed JSON report, CLI output).
 
     The environment is the committed mock one (LiveKit ``devkey`` / ``secret``) with
-    ``baseUrl``, ``apiKey`` and ``env_vars`` overriding it. The report holds request
+    ``baseUrl``, ``apiKey`` and ``env_vars`` overriding it; ``folders`` limits the run to
+    those folders (in collection order). The report holds request
     headers and response bodies, so it is deleted once read.
     """
     overrides = {"baseUrl": base_url, "apiKey": api_key, **(env_vars or {})}
@@ -83,6 +85,7 @@ def run_newman(
         str(tool("newman")), "run", str(COLLECTION_PATH),
         "--environment", str(MOCK_ENVIRONMENT),
         *(arg for key, value in overrides.items() for arg in ("--env-var", f"{key}={value}")),
+        *(arg for folder in folders for arg in ("--folder", folder)),
         "--reporters", "cli,json",
         "--reporter-json-export", str(report),
         "--color", "off", "--disable-unicode", "--timeout-request", "10000",

@@ -124,7 +124,10 @@ def test_prism_reports_a_response_that_breaks_the_spec(proxied, tmp_path):
     mock.set_fault("listRooms", drop_field="rooms.0.fullName")
     since = len(prism.lines())
     try:
-        report, output = run_newman(prism.base_url, DEMO_KEY, tmp_path / "report.json")
+        # Tokens makes a room for GET /rooms to list; the rest of the run is not needed.
+        report, output = run_newman(
+            prism.base_url, DEMO_KEY, tmp_path / "report.json", folders=("Tokens", "Rooms")
+        )
     finally:
         mock.clear_faults()
     violations = _violations(report, prism, since)
