@@ -161,5 +161,6 @@ def sign_webhook(mode: str = "livekit") -> list[str]:
             'const jwt = input + "." + b64url(CryptoJS.HmacSHA256(input, secret));',
         ]
     lines.append('pm.request.headers.upsert({ key: "Authorization", value: jwt });')
-    # One scope per script: the sandbox keeps top-level names between requests.
+    # A function scope: `CryptoJS` is also a legacy global of the sandbox (a top-level
+    # `const CryptoJS` is a SyntaxError there).
     return [lines[0], "(function () {", *(f"    {line}" for line in lines[1:]), "})();"]
