@@ -8,16 +8,16 @@ go through a run of requests, the collection can.
 
 A behaviour's JavaScript sees ``body`` (the parsed response, or ``undefined``), ``sent``
 (the request body as sent, parsed) and ``query`` (the request's query parameters).
-Values the spec defines (defaults, identities used in the run) are read or passed in
-here, never restated in the JavaScript.
+Values the spec defines (the ``top_k`` default) are read from the spec passed in.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
-from openapi import load_spec, resolve_refs
+from openapi import resolve_refs
 
 
 @dataclass(frozen=True)
@@ -28,11 +28,6 @@ class Behaviour:
     docs: str  #: the docs sentence it comes from (the contract suite's, where it has the rule)
     lines: tuple[str, ...]  #: the test function's body
     when_status: int | None = None  #: only checked on this status (else skipped: no body)
-
-
-def _top_k_default() -> int:
-    schema = resolve_refs(load_spec()["components"]["schemas"]["KnowledgeSearchRequest"])
-    return int(schema["properties"]["top_k"]["default"])
 
 
 # --- from the contract suite's rules -----------------------------------------------------
@@ -62,15 +57,24 @@ ENDED_SESSION_REJECTS_ENTRIES = Behaviour(
     "active session for a given room.",
     ('pm.expect(pm.response.code, "status of an entry after end").to.be.within(400, 499);',),
 )
-TOP_K_BOUNDS_RESULTS = Behaviour(
-    "top_k_bounds_results",
-    "top_k number No Number of results (default 5)",
-    (
-        f"const topK = sent.top_k === undefined ? {_top_k_default()} : sent.top_k;",
-        'pm.expect(body.results.length, "results for top_k " + topK).to.be.at.most(topK);',
-    ),
-    when_status=200,
-)
+
+
+def top_k_bounds_results(spec: dict[str, Any]) -> Behaviour:
+    """``top_k`` bounds the results; without it, the spec's default does."""
+    body = spec["paths"]["/api/v1/knowledge/search"]["post"]["requestBody"]
+    schema = resolve_refs(body["content"]["application/json"]["schema"], spec)
+    default = int(schema["properties"]["top_k"]["default"])
+    return Behaviour(
+        "top_k_bounds_results",
+        "top_k number No Number of results (default 5)",
+        (
+            f"const topK = sent.top_k === undefined ? {default} : sent.top_k;",
+            'pm.expect(body.results.length, "results for top_k " + topK).to.be.at.most(topK);',
+        ),
+        when_status=200,
+    )
+
+
 USAGE_SHAPED_BY_GROUP_BY_AND_PERIOD = Behaviour(
     "usage_shaped_by_group_by_and_period",
     "Returns usage and cost data for your project, with optional period and grouping.",
@@ -111,12 +115,15 @@ FORGED_WEBHOOK_REFUSED = Behaviour(
     ("pm.response.to.have.status(401);",),
 )
 
-#: Behaviours checked on every run of an operation's own request.
-BY_OPERATION: dict[str, tuple[Behaviour, ...]] = {
-    "createToken": (ROOM_IS_PREFIXED, NO_AGENT_DISPATCHES_NOTHING),
-    "searchKnowledge": (TOP_K_BOUNDS_RESULTS,),
-    "getUsage": (USAGE_SHAPED_BY_GROUP_BY_AND_PERIOD,),
-}
+
+def by_operation(spec: dict[str, Any]) -> dict[str, tuple[Behaviour, ...]]:
+    """operationId -> the behaviours checked on every run of its own request."""
+    return {
+        "createToken": (ROOM_IS_PREFIXED, NO_AGENT_DISPATCHES_NOTHING),
+        "searchKnowledge": (top_k_bounds_results(spec),),
+        "getUsage": (USAGE_SHAPED_BY_GROUP_BY_AND_PERIOD,),
+    }
+
 
 # --- the webhook run's own rules -----------------------------------------------------------
 

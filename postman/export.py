@@ -20,7 +20,7 @@ from typing import Any
 
 from openapi import Operation, iter_operations, resolve_refs
 from postman import scripts
-from postman.behaviours import BY_OPERATION
+from postman.behaviours import by_operation
 from postman.chaining import (
     BODY_OVERRIDES,
     LIVEKIT_VARIABLES,
@@ -224,7 +224,7 @@ def _item(
         for code, response in responses.items()
         if (schema := response_schema(response, media_type)) is not None
     }
-    own_rules = BY_OPERATION.get(op.operation_id, ()) if own else ()
+    own_rules = by_operation(spec).get(op.operation_id, ()) if own else ()
     behaviours = own_rules + (step.behaviours if step else ())
     stores = (STORES.get(op.operation_id, []) if own else []) + list(step.stores if step else ())
     prerequest = (PRE_REQUEST.get(op.operation_id, []) if own else []) + list(

@@ -284,6 +284,7 @@ def test_cli_help_explains_itself_with_an_example():
 
 def test_behaviour_tests_are_named_and_sourced_like_the_contract_suites_rules():
     rules = [v for v in vars(behaviours).values() if isinstance(v, behaviours.Behaviour)]
+    rules += [r for rs in behaviours.by_operation(load_spec()).values() for r in rs]
     assert len(rules) >= 10
     webhook_text = " ".join(operation("receiveLivekitWebhook").definition["description"].split())
     for rule in rules:
