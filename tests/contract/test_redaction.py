@@ -73,10 +73,19 @@ def test_a_secret_that_is_a_common_word_does_not_garble_the_report(make_live_moc
     target.set_fault("getProviderSecrets", drop_field="project_id")
     run = run_suite(
         target.base_url,
-        options=("--livekit-api-key", "devkey", "--livekit-api-secret", "secret"),
+        options=(
+            "--livekit-api-key",
+            "devkey",
+            "--livekit-api-secret",
+            "secret",
+            "--report-dir",
+            str(tmp_path / "report"),
+        ),
         select=("test_properties.py", "-k", "contract and secrets"),
         tmp_path=tmp_path,
     )
+    reports = "".join(path.read_text() for path in (tmp_path / "report").iterdir())
+    assert "getProviderSecrets" in reports  # the report covers the failing operation
     assert run.red, run.output[-3000:]
     curls = [line for line in run.output.splitlines() if line.startswith("Reproduce: curl ")]
     assert curls, run.output[-3000:]
@@ -85,4 +94,5 @@ def test_a_secret_that_is_a_common_word_does_not_garble_the_report(make_live_moc
         assert any("/secrets/" in arg for arg in argv), line
     assert "[Filtered]s/" not in run.output + run.junit
     for secret in provider_secrets:
-        assert secret not in run.output and secret not in run.junit, f"{secret[:4]}… leaked"
+        for artifact in (run.output, run.junit, reports):
+            assert secret not in artifact, f"{secret[:4]}… leaked"
