@@ -60,4 +60,6 @@ def docs_curls(spec: dict[str, Any] | None = None) -> dict[str, str]:
     """operationId → cURL for every operation the docs give one for (those keyed by
     ``X-API-Key``; the webhook receiver is called by LiveKit, not by hand)."""
     spec = spec if spec is not None else openapi.load_spec()
-    return {op.operation_id: docs_curl(op, spec) for op in openapi.iter_operations(spec) if op.secured}
+    return {
+        op.operation_id: docs_curl(op, spec) for op in openapi.iter_operations(spec) if op.secured
+    }

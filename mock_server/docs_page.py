@@ -48,7 +48,7 @@ def swagger_ui_dist() -> Path:
 
 def swagger_ui_version() -> str:
     """The Swagger UI version the wheel ships (its ``dist/VERSION``)."""
-    return (swagger_ui_dist() / "VERSION").read_text(encoding="utf-8").strip()
+    return (swagger_ui_dist() / "VERSION").read_text(encoding="utf-8").strip().lstrip("v")
 
 
 def postman_file(relative: str) -> Path:

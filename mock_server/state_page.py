@@ -52,7 +52,9 @@ def index():
             "pages": {"docs": "/docs", "state": "/__mock/"},
             "admin": ADMIN_LINKS,
             "spec": "/openapi.json",
-            "projects": [{"id": p.id, "name": p.name, "room_prefix": p.room_prefix} for p in projects],
+            "projects": [
+                {"id": p.id, "name": p.name, "room_prefix": p.room_prefix} for p in projects
+            ],
             "operations": [op.operation_id for op in openapi.iter_operations()],
         }
     )
