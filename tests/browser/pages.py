@@ -92,8 +92,8 @@ class StatePage:
         inputs = {"latency_ms": "#fault-latency", "status": "#fault-status"}
         inputs |= {"error_rate": "#fault-rate", "drop_field": "#fault-drop"}
         self.page.locator("#fault-operation").select_option(operation_id)
-        for name, value in fields.items():
-            self.page.locator(inputs[name]).fill(str(value))
+        for name, selector in inputs.items():
+            self.page.locator(selector).fill(str(fields.get(name, "")))
         self.page.locator("#fault-set").click()
 
     def fault_row(self, operation_id: str) -> Locator:

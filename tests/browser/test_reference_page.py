@@ -5,13 +5,14 @@ request to another origin."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
 
 import openapi
 from mock_server.docs_curl import docs_curls
-from tests.browser.pages import Reference
+from tests.browser.pages import Reference, StatePage, seconds_until_shown
 from tests.conftest import DEMO_KEY
 
 pytestmark = pytest.mark.timeout(60)
@@ -56,9 +57,10 @@ def test_reference_lists_the_docs_operations_with_curl_and_postman_downloads(
 
 
 def test_try_it_sends_the_docs_token_request_with_the_key_typed_once(
-    live_mock, open_context, artifacts
+    live_mock, open_context, artifacts, timings
 ):
     context, recorded = open_context()
+    state = StatePage.open(context, live_mock.base_url)  # watching, in a second tab
     ref = Reference.open(context, live_mock.base_url)
     assert json.loads(ref.request_body("createToken")) == docs_body("createToken")
 
@@ -67,10 +69,16 @@ def test_try_it_sends_the_docs_token_request_with_the_key_typed_once(
 
     ref.enter_key(DEMO_KEY)
     status, body = ref.try_it("createToken")
+    shown_at = time.monotonic()
     assert status == 200
     assert '"token": "eyJ' in body and '"room": "proj_my-room"' in body
     ref.operation("createToken").locator(".live-responses-table").scroll_into_view_if_needed()
     ref.page.screenshot(path=artifacts / "reference-try-it.png")
+    room = state.room("proj_my-room")
+    timings["state page shows the Try It room"] = seconds_until_shown(room, "user1", shown_at)
+    agent = room.locator('.participant[data-kind="AGENT"]')
+    assert agent.count() == 1 and agent.locator(".badge").inner_text() == "AGENT"
+
     status, body = ref.try_it("listAgents")  # the same key serves every operation
     assert status == 200 and "Support Agent" in body
 
