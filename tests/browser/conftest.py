@@ -64,9 +64,9 @@ class Recorded:
     def assert_same_origin(self, origin: str) -> None:
         """Every request went to ``origin``, and none was refused by the page's content
         security policy (a refused load never becomes a request, only a console error)."""
-        assert self.foreign_requests(origin) == [], "requests left the mock's origin"
         blocked = [m for m in self.console_errors if "Content Security Policy" in m]
-        assert blocked == [], "the page tried to load something from elsewhere"
+        assert blocked == [], "the page tried to load something from elsewhere (CSP refused)"
+        assert self.foreign_requests(origin) == [], "requests left the mock's origin"
         assert self.page_errors == [], "the page raised JavaScript errors"
 
 

@@ -42,7 +42,7 @@ class Reference:
     def enter_key(self, key: str) -> None:
         """Type the key into the page's key field once, as the docs page asks."""
         field = self.page.locator("#api-key")
-        expect(field, "the page has no API key field").to_be_visible(timeout=2_000)
+        expect(field, "the page has no API key field").to_be_visible(timeout=1_000)
         field.fill(key)
         self.page.locator("#use-key").click()
         expect(self.page.locator("#key-status")).to_contain_text("Key set")

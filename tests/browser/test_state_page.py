@@ -4,32 +4,19 @@ or secret value anywhere on it."""
 
 from __future__ import annotations
 
-import time
-import uuid
-
 import pytest
-import requests
 from playwright.sync_api import expect
 
-from tests.browser.pages import StatePage, seconds_until_shown
-from tests.conftest import ACME_KEY, DEMO_KEY
+from tests.browser.checks import (
+    call,
+    fault_from_form_is_seen_by_the_next_call,
+    no_key_or_secret_shown,
+    transcript_entry_shown_within_2_s,
+)
+from tests.browser.pages import StatePage
+from tests.conftest import ACME_KEY
 
 pytestmark = pytest.mark.timeout(60)
-
-
-def call(mock, method: str, path: str, key: str = DEMO_KEY, **kwargs) -> requests.Response:
-    return requests.request(
-        method, mock.base_url + path, headers={"X-API-Key": key}, timeout=10, **kwargs
-    )
-
-
-def seeded_secret_values(mock) -> set[str]:
-    return {
-        value
-        for providers in mock.state.seed.secrets.values()
-        for fields in providers.values()
-        for value in fields.values()
-    }
 
 
 def test_state_page_shows_transcript_entries_within_2_s_filtered_by_project(
@@ -47,11 +34,7 @@ def test_state_page_shows_transcript_entries_within_2_s_filtered_by_project(
     assert call(live_mock, "POST", "/api/v1/sessions", json=room).status_code == 201
 
     for n in range(2):
-        text = f"Hello agent {n} {uuid.uuid4().hex[:8]}"
-        entry = {"speaker": "user", "content": text}
-        assert call(live_mock, "POST", "/api/v1/sessions/proj_my-room/transcript", json=entry).ok
-        since = time.monotonic()
-        shown = seconds_until_shown(state.session("proj_my-room"), text, since)
+        shown = transcript_entry_shown_within_2_s(live_mock, state)
         timings[f"state page shows transcript entry {n + 1}"] = shown
 
     expect(state.room("acme_r2")).to_contain_text("bob")
@@ -64,9 +47,7 @@ def test_state_page_shows_transcript_entries_within_2_s_filtered_by_project(
     expect(state.room("proj_my-room")).to_contain_text("user1")
     state.page.screenshot(path=artifacts / "state.png", full_page=True)
 
-    shown = state.visible_text()
-    for secret in {DEMO_KEY, ACME_KEY, *seeded_secret_values(live_mock)}:
-        assert secret not in shown, "the state page shows a key or a secret value"
+    no_key_or_secret_shown(live_mock, state)
     recorded.assert_same_origin(live_mock.base_url)
 
 
@@ -75,9 +56,7 @@ def test_fault_set_from_the_page_form_is_seen_by_the_next_call_and_cleared(
 ):
     context, recorded = open_context()
     state = StatePage.open(context, live_mock.base_url)
-    state.set_fault("listAgents", status=503)
-    expect(state.fault_row("listAgents")).to_contain_text('"status":503')
-    assert call(live_mock, "GET", "/api/v1/agents").status_code == 503
+    fault_from_form_is_seen_by_the_next_call(live_mock, state)
     expect(state.page.locator("#journal tbody tr").first).to_contain_text("503")
     state.page.screenshot(path=artifacts / "state-fault.png")
 
