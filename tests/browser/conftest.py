@@ -90,8 +90,11 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def open_context(browser: Browser) -> Iterator[Callable[[], tuple[BrowserContext, Recorded]]]:
-    contexts: list[BrowserContext] = []
+def open_context(
+    browser: Browser, artifacts: Path, request: pytest.FixtureRequest
+) -> Iterator[Callable[[], tuple[BrowserContext, Recorded]]]:
+    """Fresh contexts; their recorded requests are kept as ``<test>.requests.json``."""
+    contexts: list[tuple[BrowserContext, Recorded]] = []
 
     def open_one() -> tuple[BrowserContext, Recorded]:
         context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -105,16 +108,20 @@ def open_context(browser: Browser) -> Iterator[Callable[[], tuple[BrowserContext
         context.on(
             "page", lambda p: p.on("pageerror", lambda e: recorded.page_errors.append(str(e)))
         )
-        contexts.append(context)
+        contexts.append((context, recorded))
         return context, recorded
 
     yield open_one
-    for context in contexts:
+    for context, _ in contexts:
         context.close()
+    log = [{"requests": r.requests, "console_errors": r.console_errors} for _, r in contexts]
+    name = "".join(c if c.isalnum() or c in "-_" else "_" for c in request.node.name)
+    (artifacts / f"{name}.requests.json").write_text(json.dumps(log, indent=1) + "\n")
 
 
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
+    """``reports/browser/``: screenshots, recorded requests and timings of the browser tests."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
 
