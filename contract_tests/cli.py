@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import click
 import pytest
 
 from contract_tests.options import OPTIONS, PRECEDENCE, OptionSpec
+from contract_tests.preflight import DONE_ENV, base_url_problem, preflight
 from contract_tests.redact import mask, redact, register_secrets
 from openapi import iter_operations
-from openapi.exit_codes import help_epilog
+from openapi.exit_codes import ExitCode, help_epilog
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 SUITE_DIR = Path(__file__).resolve().parent
@@ -24,10 +25,21 @@ class OriginType(click.ParamType):
     name = "origin"
 
     def convert(self, value, param, ctx):
-        parts = urlsplit(str(value))
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            self.fail("Only HTTP URLs are allowed (e.g. http://127.0.0.1:8080)", param, ctx)
+        problem = base_url_problem(str(value))
+        if problem:
+            self.fail(problem, param, ctx)
         return str(value).rstrip("/")
+
+
+#: pytest's exit codes → the kit's table (openapi/exit_codes.py).
+PYTEST_EXIT = {
+    pytest.ExitCode.OK: ExitCode.OK,
+    pytest.ExitCode.TESTS_FAILED: ExitCode.CHECK_FAILED,
+    pytest.ExitCode.INTERRUPTED: ExitCode.INTERNAL_ERROR,
+    pytest.ExitCode.INTERNAL_ERROR: ExitCode.INTERNAL_ERROR,
+    pytest.ExitCode.USAGE_ERROR: ExitCode.USAGE,
+    pytest.ExitCode.NO_TESTS_COLLECTED: ExitCode.USAGE,  # a selection that matched nothing
+}
 
 
 def _click_option(spec: OptionSpec):
@@ -38,6 +50,8 @@ def _click_option(spec: OptionSpec):
         kwargs.update(type=click.IntRange(min=1))
     elif spec.kind == "path":
         kwargs.update(type=click.Path(dir_okay=False, writable=True))
+    elif spec.kind == "dir":
+        kwargs.update(type=click.Path(file_okay=False, writable=True))
     elif spec.dest == "base_url":
         kwargs.update(type=OriginType(), required=True)
     if spec.dest == "api_key":
@@ -100,8 +114,10 @@ def main(pytest_extra: tuple[str, ...], **values) -> None:
 
     Runs property tests (schemathesis, every operation of openapi/voxai.yaml), stateful
     link tests and scenario tests against ORIGIN; exits non-zero on any violation.
-    Checks resting on the spec's assumptions only warn unless --strict. Arguments after
-    -- go to pytest. Precedence of settings: defaults → VOXAI_* env → CLI flags.
+    Checks resting on the spec's assumptions only warn unless --strict. Before any
+    check, one GET /api/v1/agents per key: a refused key (401/403) stops the run with
+    exit code 4. Arguments after -- go to pytest. Precedence of settings: defaults →
+    VOXAI_* env → CLI flags.
 
     \b
     Example:
@@ -126,7 +142,16 @@ def main(pytest_extra: tuple[str, ...], **values) -> None:
             f"{', read-only' if values.get('read_only') else ''} ({PRECEDENCE})"
         )
     )
-    sys.exit(int(pytest.main(pytest_args(values, pytest_extra))))
+    stop = preflight(
+        values["base_url"],
+        {"--api-key": values["api_key"], "--second-api-key": values.get("second_api_key")},
+    )
+    if stop is not None:
+        click.echo(stop.message, err=True)
+        sys.exit(stop.code)
+    os.environ[DONE_ENV] = values["base_url"]
+    code = pytest.main(pytest_args(values, pytest_extra))
+    sys.exit(PYTEST_EXIT.get(code, ExitCode.INTERNAL_ERROR))
 
 
 if __name__ == "__main__":

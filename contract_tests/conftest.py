@@ -7,17 +7,23 @@ the same list builds the ``voxai-contract`` command.
 from __future__ import annotations
 
 import argparse
+import json
+import os
+from pathlib import Path
 
 import pytest
 import requests
 
-from contract_tests import report
-from contract_tests.client import ApiClient
+from contract_tests import coverage, report
+from contract_tests.checks import operation_id_of_label
+from contract_tests.client import ApiClient, not_exercised
 from contract_tests.options import OPTIONS, PRECEDENCE
+from contract_tests.preflight import DONE_ENV, base_url_problem, preflight
 from contract_tests.redact import mask, redact
 from contract_tests.settings import Settings, configure, current, resolve
 from contract_tests.target import project_prefix
 from openapi import iter_operations
+from openapi.exit_codes import ExitCode
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -63,6 +69,24 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", line)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # schemathesis 4 gives all property tests one node id; JUnit, -v and the short summary
+    # must say which operation each one checks.
+    for item in items:
+        label = getattr(item, "operation_label", None)
+        if label and "[" not in item.nodeid:
+            _set_nodeid(item, f"{item.nodeid}[{operation_id_of_label(label)}]")
+
+
+def _set_nodeid(item: pytest.Item, nodeid: str) -> None:
+    try:  # pytest >= 9.2 keeps node ids structured
+        from _pytest.nodeid import coerce_node_id
+
+        item._id = coerce_node_id(nodeid)
+    except ImportError:  # older pytest: a plain string
+        item._nodeid = nodeid
+
+
 def pytest_report_header(config: pytest.Config) -> list[str]:
     settings = current()
     operations = [
@@ -102,17 +126,25 @@ def settings() -> Settings:
 
 @pytest.fixture(scope="session", autouse=True)
 def target_is_reachable(settings: Settings) -> None:
-    """Stop early, with one clear error, when the origin is missing or unreachable."""
+    """Stop early, with one clear line and the kit's exit code, on a bad origin or key.
+
+    ``voxai-contract`` has already run the same preflight before pytest started.
+    """
     if not settings.origin:
-        pytest.exit("voxai-contract: --base-url (or VOXAI_BASE_URL) is required", returncode=4)
+        pytest.exit("voxai-contract: --base-url (or VOXAI_BASE_URL) is required", ExitCode.USAGE)
     if not settings.api_key:
-        pytest.exit("voxai-contract: --api-key (or VOXAI_API_KEY) is required", returncode=4)
-    try:
-        requests.get(settings.origin + "/api/v1/agents", timeout=10)
-    except requests.RequestException as exc:
-        pytest.exit(
-            redact(f"voxai-contract: {settings.origin} is unreachable: {exc}"), returncode=3
-        )
+        pytest.exit("voxai-contract: --api-key (or VOXAI_API_KEY) is required", ExitCode.USAGE)
+    problem = base_url_problem(settings.origin)
+    if problem:
+        pytest.exit(f"voxai-contract: {problem}", ExitCode.USAGE)
+    if os.environ.get(DONE_ENV) == settings.origin:
+        return
+    stop = preflight(
+        settings.origin,
+        {"--api-key": settings.api_key, "--second-api-key": settings.second_api_key},
+    )
+    if stop is not None:
+        pytest.exit(stop.message, stop.code)
 
 
 @pytest.fixture(scope="session")
@@ -146,10 +178,10 @@ def end_created_sessions(settings: Settings):
 
 
 @pytest.fixture
-def writes_allowed(settings: Settings) -> None:
-    """Skip a test that sends more than GETs and auth checks when the run is --read-only."""
+def writes_allowed(settings: Settings, request: pytest.FixtureRequest) -> None:
+    """Stop a test that writes when the run is --read-only: its rules are not exercised."""
     if settings.read_only:
-        pytest.skip("not a GET; --read-only runs only reads (GET) and auth checks")
+        not_exercised(request.node.originalname, "read-only: the test writes to the target")
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -161,7 +193,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         path, line, reason = rep.longrepr
         rep.longrepr = (path, line, redact(str(reason)))
     elif rep.longrepr is not None:
-        rep.longrepr = redact(str(rep.longrepr))
+        violations = _violations(call.excinfo.value) if call.excinfo is not None else []
+        if violations:
+            # The violations are the whole story (rule, received, docs, reproduce): JUnit's
+            # failure message and the console start with their headline, not with source.
+            rep.longrepr = redact(report.headline_first(violations))
+        else:
+            rep.longrepr = redact(str(rep.longrepr))
     rep.sections = [(title, redact(text)) for title, text in rep.sections]
     if rep.when == "call":
         # On the item, so that the teardown report (which JUnit writes) carries them too.
@@ -170,26 +208,64 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
             rep.user_properties.append(("assumption_warning", warning.render()))
 
 
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    settings = current()
+    if not settings.report_dir:
+        return
+    from contract_tests.rules import RULES
+
+    data = coverage.build(report.rule_outcomes, RULES)
+    folder = Path(settings.report_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "coverage.json").write_text(redact(json.dumps(data, indent=2)) + "\n")
+    (folder / "coverage.md").write_text(redact(coverage.render_markdown(data)))
+
+
+def _violations(error: BaseException) -> list[str]:
+    """The contract violations in ``error``: itself, or the leaves of Hypothesis's group."""
+    if isinstance(error, BaseExceptionGroup):
+        return [text for inner in error.exceptions for text in _violations(inner)]
+    text = str(error)
+    return [text] if isinstance(error, AssertionError) and text.startswith("Rule broken:") else []
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
     tr = terminalreporter
-    if report.operation_outcomes:
-        tr.section("voxai contract: per operation")
-        for label in sorted(report.operation_outcomes):
-            rules = report.operation_outcomes[label]
-            bad = [f"{r}={o}" for r, o in sorted(rules.items()) if o != "passed"]
-            tr.write_line(f"{label:52} {'ok' if not bad else ', '.join(bad)}")
+    settings = current()
+    tr.section("voxai contract: per operation")
+    for op in iter_operations():
+        label = f"{op.method} {op.path}"
+        rules = report.operation_outcomes.get(label, {})
+        if settings.read_only and op.method != "GET":
+            verdict = "not exercised (read-only)"
+        elif not rules or all(o == "not exercised" for o in rules.values()):
+            verdict = "not exercised"
+        else:
+            bad = [f"{r}={o}" for r, o in sorted(rules.items()) if o in ("failed", "warned")]
+            verdict = ", ".join(bad) or "ok"
+        tr.write_line(f"{op.operation_id:22} {label:52} {verdict}")
     if report.rule_outcomes:
-        tr.section("voxai contract: per rule")
+        tr.section("voxai contract: per rule (counts are individual checks, not tests)")
         for rule in sorted(report.rule_outcomes):
             counts = report.rule_outcomes[rule]
             tr.write_line(
                 f"{rule:40} passed {counts['passed']:4}  failed {counts['failed']:3}  "
-                f"warned {counts['warned']:3}"
+                f"warned {counts['warned']:3}  not exercised {counts['not exercised']:3}"
             )
+    if report.not_exercised:
+        tr.section(f"voxai contract: {len(report.not_exercised)} check(s) not exercised")
+        for item in report.not_exercised:
+            tr.write_line(f"[{item.nodeid}] {item.rule}: {item.reason}")
     if report.warnings:
         tr.section(
             f"voxai contract: {len(report.warnings)} assumption warning(s) "
-            "(not failures; --strict makes them fail)"
+            "(one per test and rule; not failures, --strict makes them fail)"
         )
         for warning in report.warnings:
-            tr.write_line(f"[{warning.nodeid}] " + warning.render().splitlines()[0])
+            where = f" on {warning.operation}" if warning.operation else ""
+            tr.write_line(
+                f"[{warning.nodeid}] {warning.rule}{where} (rests on assumption "
+                f"{warning.assumption}: {warning.reason})"
+            )
+            for line in warning.evidence():
+                tr.write_line(f"    {line}")

@@ -19,7 +19,7 @@ class OptionSpec:
 
     flag: str  #: e.g. ``--base-url``
     help: str
-    kind: str = "str"  #: ``str``, ``int``, ``bool`` (a switch) or ``path``
+    kind: str = "str"  #: ``str``, ``int``, ``bool`` (a switch), ``path`` (a file) or ``dir``
     default: Any = None
     secret: bool = False  #: secret values are redacted from every report and never echoed
 
@@ -110,6 +110,12 @@ OPTIONS: tuple[OptionSpec, ...] = (
         default=False,
     ),
     OptionSpec("--junit-xml", "Write a JUnit XML report to this path (redacted).", kind="path"),
+    OptionSpec(
+        "--report-dir",
+        "Write coverage.json and coverage.md here: documented statuses, enum values and "
+        "links the run reached on the target, and the docs text each rule checked.",
+        kind="dir",
+    ),
 )
 
 

@@ -121,16 +121,29 @@ def mask(value: str | None) -> str:
 
 
 # Header lines and JSON/form fields whose name says secret: `X-API-Key: v`, `"api_key": "v"`.
+# The name must stand alone (`livekit_secret: read-only` is not a secret field), and a
+# quoted value ends at its own closing quote, so redaction never swallows what follows.
 _HEADER_RE = re.compile(
-    r"(?P<name>(?:x-api-key|authorization|api[-_]?key|token|secret|password))"
+    r"(?<![\w-])(?P<name>(?:x-api-key|authorization|api[-_]?key|token|secret|password))"
     r"(?P<sep>'?\s*[:=]\s*)(?P<value>[^'\"\s,}]+)",
     re.IGNORECASE,
 )
 _JSON_FIELD_RE = re.compile(
     r"(?P<name>[\"'](?:" + "|".join(re.escape(k) for k in sorted(KEYS_TO_REDACT)) + r")[\"'])"
-    r"(?P<sep>\s*:\s*)(?P<value>[\"'][^\"']*[\"'])",
+    r"(?P<sep>\s*:\s*)(?P<value>(?P<q>[\"'])(?:(?!(?P=q))[^\\]|\\.)*(?P=q))",
     re.IGNORECASE,
 )
+#: Characters that continue a word: a secret value is replaced only where it stands alone,
+#: so a secret that is a common word (LiveKit's dev secret is `secret`) leaves
+#: `/secrets/openai` and `livekit_api_secret` as they are.
+_WORD = r"[A-Za-z0-9_\-]"
+
+
+def _value_pattern(values: list[str]) -> re.Pattern[str] | None:
+    if not values:
+        return None
+    alternatives = "|".join(re.escape(value) for value in values)
+    return re.compile(rf"(?<!{_WORD})(?:{alternatives})(?!{_WORD})")
 
 
 def redact(text: str) -> str:
@@ -139,11 +152,12 @@ def redact(text: str) -> str:
         return text
     with _lock:
         values = sorted(_known_values, key=len, reverse=True)
-    for value in values:
-        text = text.replace(value, REPLACEMENT)
+    pattern = _value_pattern(values)
+    if pattern is not None:
+        text = pattern.sub(REPLACEMENT, text)
     text = _JSON_FIELD_RE.sub(
         lambda m: (
-            f'{m["name"]}{m["sep"]}"{REPLACEMENT}"'
+            f"{m['name']}{m['sep']}{m['q']}{REPLACEMENT}{m['q']}"
             if m["value"].strip("\"'") != REPLACEMENT
             else m[0]
         ),

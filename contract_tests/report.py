@@ -22,6 +22,7 @@ class AssumptionWarning:
     assumption: str
     reason: str
     detail: str
+    operation: str | None = None
 
     def render(self) -> str:
         """One block of text for the console and JUnit."""
@@ -29,13 +30,30 @@ class AssumptionWarning:
             f"{self.rule} (rests on assumption {self.assumption}: {self.reason})\n{self.detail}"
         )
 
+    def evidence(self) -> list[str]:
+        """The lines of the detail that show what was sent and received."""
+        keep = ("Received:", "Response:", "Reproduce:", "[")
+        lines = [line for line in self.detail.splitlines() if line.startswith(keep)]
+        return [redact(line[:300]) for line in lines[:4]] or [redact(self.detail[:300])]
+
+
+@dataclass(frozen=True)
+class NotExercised:
+    """A check the target's data or the run's options could not exercise, and why."""
+
+    nodeid: str
+    rule: str
+    reason: str
+    operation: str | None
+
 
 warnings: list[AssumptionWarning] = []
-#: rule -> {"passed": n, "failed": n, "warned": n}
+not_exercised: list[NotExercised] = []
+#: rule -> {"passed": n, "failed": n, "warned": n, "not exercised": n}: individual checks
 rule_outcomes: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
 #: operation label -> rule -> outcome ("failed" beats "warned" beats "passed")
 operation_outcomes: dict[str, dict[str, str]] = defaultdict(dict)
-_RANK = {"passed": 0, "warned": 1, "failed": 2}
+_RANK = {"not exercised": -1, "passed": 0, "warned": 1, "failed": 2}
 
 
 def current_nodeid() -> str:
@@ -47,8 +65,14 @@ def record(rule: str, outcome: str, operation: str | None = None) -> None:
     """Count one check of ``rule`` (``passed``, ``failed`` or ``warned``)."""
     rule_outcomes[rule][outcome] += 1
     if operation:
-        previous = operation_outcomes[operation].get(rule, "passed")
+        previous = operation_outcomes[operation].get(rule, "not exercised")
         operation_outcomes[operation][rule] = max(previous, outcome, key=_RANK.__getitem__)
+
+
+def record_not_exercised(rule: str, reason: str, operation: str | None = None) -> None:
+    """Count a check that could not run on this target, with the reason (never a pass)."""
+    record(rule, "not exercised", operation)
+    not_exercised.append(NotExercised(current_nodeid(), rule, redact(reason), operation))
 
 
 def warn(
@@ -56,7 +80,7 @@ def warn(
 ) -> None:
     """Record an assumption warning for the running test (deduplicated per test and rule)."""
     record(rule, "warned", operation)
-    item = AssumptionWarning(current_nodeid(), rule, assumption, reason, redact(detail))
+    item = AssumptionWarning(current_nodeid(), rule, assumption, reason, redact(detail), operation)
     if not any(w.nodeid == item.nodeid and w.rule == item.rule for w in warnings):
         warnings.append(item)
 
@@ -64,3 +88,28 @@ def warn(
 def warnings_for(nodeid: str) -> list[AssumptionWarning]:
     """The warnings recorded by one test."""
     return [w for w in warnings if w.nodeid == nodeid]
+
+
+def headline_first(violations: list[str]) -> str:
+    """Several violations as one message whose first line names every broken rule.
+
+    ``Rule broken: <rule> on <operation> (and <rule>, ...)``: JUnit's failure message, the
+    console and the short summary show what broke before anything else.
+    """
+    rules: list[str] = []
+    for text in violations:
+        first = text.splitlines()[0]
+        for rule in [first.split()[2], *_more_rules(first)]:
+            if rule not in rules:
+                rules.append(rule)
+    headline = violations[0].splitlines()[0].split(" (and ")[0]
+    if len(rules) > 1:
+        headline += f" (and {', '.join(rules[1:])})"
+    unique = list(dict.fromkeys(violations))
+    bodies = ["\n".join(text.splitlines()[1:]) for text in unique]
+    return "\n".join([headline, *bodies])
+
+
+def _more_rules(headline: str) -> list[str]:
+    _, _, more = headline.partition(" (and ")
+    return [rule.strip() for rule in more.rstrip(")").split(",") if rule.strip()]

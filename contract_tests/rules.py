@@ -7,10 +7,13 @@ name the assumption, unless the run is ``--strict``.
 
 How a schemathesis built-in failure is classified (see :func:`classify_failure`):
 
-* ``not_a_server_error``, ``ignored_auth``, ``missing_required_header``,
-  ``ensure_resource_availability`` and ``use_after_free`` are guarantees: a 5xx is never
-  a documented answer, the docs say every request requires ``X-API-Key``, and a session
-  just created is, per the docs, "an active session" that takes entries.
+* ``not_a_server_error``, ``ignored_auth`` and ``ensure_resource_availability`` are
+  guarantees: a 5xx fails the operation the docs describe, the docs say every request
+  requires ``X-API-Key`` (so one served without it breaks them), and a session just
+  created is, per the docs, "an active session" that takes entries.
+  ``missing_required_header`` (a keyless request refused with an unexpected status)
+  rests on the 401 assumption. A 5xx is reported
+  as ``not_a_server_error`` alone (see :func:`contract_tests.target.judge`).
 * ``response_schema_conformance`` is a guarantee only where the docs show the body
   (the response has a ``docs`` example) and no schema node on the failing path carries
   the marker; otherwise it rests on the marker of the response or the nearest schema node.
@@ -31,11 +34,22 @@ from openapi import assumptions, load_spec, operation, resolve_refs
 
 @dataclass(frozen=True)
 class Rule:
-    """A property the target must have, and the docs sentence it comes from."""
+    """A property the target must have, and the docs text it comes from.
+
+    ``quotes`` are verbatim passages of the public docs page (``openapi/API_DOCS.md``, a
+    copy of the page kept with the spec; a test proves each quote is in it). A rule with
+    an ``assumption`` also reads something the docs do not show (a status, a field name,
+    a shape); it only warns unless ``--strict``.
+    """
 
     name: str
-    docs: str  #: a sentence of the public docs (verbatim), or what the spec says instead
+    quotes: tuple[str, ...]  #: verbatim docs text stating what the rule checks
     assumption: str | None = None  #: JSON pointer of the x-voxai-assumption it rests on
+
+    @property
+    def docs(self) -> str:
+        """The quotes as one line for reports."""
+        return " / ".join(f'"{quote}"' for quote in self.quotes) or "(the docs are silent)"
 
     @property
     def assumption_reason(self) -> str | None:
@@ -43,100 +57,115 @@ class Rule:
         return assumption_reason(self.assumption) if self.assumption else None
 
 
-AUTH_SENTENCE = "All requests require an X-API-Key header."
+AUTH = "All requests require an X-API-Key header."
+ROOM = "Room name (auto-prefixed with project prefix)"
+TOKEN = "Generate a LiveKit token to join a room."
+ADD_ENTRY = "Adds a transcript entry to an active session for a given room."
+END = "Ends an active session, marking it as completed."
+TOP_K = "Number of results (default 5)"
+WEBHOOKS = (
+    "LiveKit sends webhook events to POST /webhooks/livekit with content type "
+    "application/webhook+json."
+)
+TRANSCRIPT_201 = "/paths/~1api~1v1~1sessions~1{roomName}~1transcript/post/responses/201"
 
 RULES: dict[str, Rule] = {
     rule.name: rule
     for rule in (
-        Rule("missing_key_is_refused", AUTH_SENTENCE),
-        Rule("wrong_key_is_refused", AUTH_SENTENCE),
-        Rule(
-            "refusal_is_401_error",
-            AUTH_SENTENCE,
-            "/components/responses/Unauthorized",
-        ),
-        Rule("token_is_livekit_jwt", "Generate a LiveKit token to join a room."),
-        Rule(
-            "token_claims_match_request",
-            "identity string Yes User identity for the room; room string Yes Room name "
-            "(auto-prefixed with project prefix)",
-        ),
-        Rule("room_is_prefixed", "room string Yes Room name (auto-prefixed with project prefix)"),
-        Rule("token_signature_valid", "Generate a LiveKit token to join a room."),
-        Rule("no_agent_dispatches_nothing", "no_agent boolean No If true, no agent is dispatched"),
+        # Auth. A 5xx is a server error first (not_a_server_error), never a refusal.
+        Rule("missing_key_is_refused", (AUTH,)),
+        Rule("wrong_key_is_refused", (AUTH,)),
+        Rule("refusal_is_401_error", (AUTH,), "/components/responses/Unauthorized"),
+        # Tokens.
+        Rule("token_is_livekit_jwt", (TOKEN,)),
+        Rule("token_claims_match_request", ("User identity for the room", ROOM)),
+        Rule("room_is_prefixed", (ROOM,)),
+        Rule("token_signature_valid", (TOKEN,)),
+        Rule("token_grants_applied", ("Extra LiveKit grants",)),
+        Rule("no_agent_dispatches_nothing", ("If true, no agent is dispatched",)),
         Rule(
             "dispatched_agents_reported",
-            "Optionally dispatches one or more agents.",
+            (
+                "Optionally dispatches one or more agents.",
+                "Single agent to dispatch",
+                "Multiple agents to dispatch",
+                '"agents_dispatched": [1]',
+            ),
         ),
         Rule(
-            "session_takes_entries_while_active",
-            "Adds a transcript entry to an active session for a given room.",
+            "token_dispatches_through_room_config",
+            ("Optionally dispatches one or more agents.",),
+            "/components/schemas/TokenResponse/properties/token",
+        ),
+        # Agents and rooms.
+        Rule(
+            "agents_lists_every_agent",
+            ("Returns all agent configurations for the project associated with your API key.",),
         ),
         Rule(
-            "transcript_sequence_counts_from_1",
-            "Adds a transcript entry to an active session for a given room.",
-            "/paths/~1api~1v1~1sessions~1{roomName}~1transcript/post/responses/201",
+            "rooms_lists_every_active_room",
+            ("Returns all currently active LiveKit rooms for your project.",),
         ),
         Rule(
-            "ended_session_rejects_entries",
-            "Ends an active session, marking it as completed. / Adds a transcript entry to an "
-            "active session for a given room.",
+            "room_name_is_unprefixed",
+            ('"name": "my-room", "fullName": "proj_my-room"', "Room name (without project prefix)"),
         ),
-        Rule(
-            "ended_session_is_409",
-            "Ends an active session, marking it as completed.",
-            "/components/responses/Conflict",
-        ),
+        # Sessions.
+        Rule("session_takes_entries_while_active", (ADD_ENTRY,)),
+        Rule("transcript_sequence_counts_from_1", (ADD_ENTRY,), TRANSCRIPT_201),
+        Rule("speaker_is_agent_user_or_system", ('"agent", "user", or "system"',)),
+        Rule("ended_session_rejects_entries", (END, ADD_ENTRY)),
+        Rule("ended_session_is_409", (END,), "/components/responses/Conflict"),
         Rule(
             "ended_session_is_completed",
-            "Ends an active session, marking it as completed.",
+            (END,),
             "/paths/~1api~1v1~1sessions~1{roomName}~1end/post/responses/200",
         ),
-        Rule("top_k_bounds_results", "top_k number No Number of results (default 5)"),
+        # Knowledge and usage.
+        Rule("top_k_bounds_results", (TOP_K,)),
+        Rule("default_top_k_is_5", (TOP_K,)),
         Rule(
-            "default_top_k_is_5",
-            "top_k number No Number of results (default 5)",
+            "search_results_are_a_list",
+            ("Performs a RAG (semantic) search against a knowledge base.",),
+            "/paths/~1api~1v1~1knowledge~1search/post/responses/200",
         ),
         Rule(
             "usage_shaped_by_group_by_and_period",
-            "Returns usage and cost data for your project, with optional period and grouping.",
+            ("Returns usage and cost data for your project, with optional period and grouping.",),
             "/components/schemas/UsageReport",
         ),
-        Rule(
-            "other_project_secrets_refused",
-            "projectId number Must match the project of your API key",
-        ),
+        # Projects.
+        Rule("other_project_secrets_refused", ("Must match the project of your API key",)),
         Rule(
             "other_project_secrets_is_403",
-            "projectId number Must match the project of your API key",
+            ("Must match the project of your API key",),
             "/components/responses/Forbidden",
         ),
         Rule(
             "projects_are_isolated",
-            "Returns all currently active LiveKit rooms for your project. / Returns usage and "
-            "cost data for your project",
+            (
+                "Returns all currently active LiveKit rooms for your project.",
+                "Returns usage and cost data for your project",
+            ),
         ),
+        # Webhooks.
         Rule(
             "forged_webhook_refused",
-            "LiveKit sends webhook events to POST /webhooks/livekit with content type "
-            "application/webhook+json. (spec: security LivekitWebhookSignature)",
+            (WEBHOOKS,),
+            "/components/securitySchemes/LivekitWebhookSignature",
         ),
-        Rule(
-            "signed_webhook_accepted",
-            "LiveKit sends webhook events to POST /webhooks/livekit with content type "
-            "application/webhook+json.",
-        ),
-        Rule(
-            "error_body_conforms",
-            "(the docs show no error bodies)",
-            "/components/schemas/Error",
-        ),
-        Rule(
-            "link_target_reachable",
-            "Returns participants currently in a specific room. / Adds a transcript entry to "
-            "an active session for a given room.",
-        ),
+        Rule("signed_webhook_accepted", (WEBHOOKS,)),
+        Rule("error_body_conforms", (), "/components/schemas/Error"),
     )
+}
+
+#: schemathesis built-in checks that are guarantees, and the docs text behind each. A 5xx
+#: breaks the operation's own description (it did not do what the docs say it does), so
+#: ``not_a_server_error`` cites that description; see :func:`classify_failure`.
+GUARANTEED_CHECKS: dict[str, tuple[str, ...]] = {
+    "not_a_server_error": (),  # the failing operation's description, filled in per failure
+    "ignored_auth": (AUTH,),  # a request without (or with a broken) key was served
+    "ensure_resource_availability": (ADD_ENTRY,),
 }
 
 
@@ -169,14 +198,15 @@ class Classification:
         return assumption_reason(self.assumption) if self.assumption else None
 
 
-_GUARANTEED_CHECKS = {
-    "not_a_server_error": "(a 5xx is never a documented answer)",
-    "ignored_auth": AUTH_SENTENCE,
-    "missing_required_header": AUTH_SENTENCE,
-    "ensure_resource_availability": "Adds a transcript entry to an active session for a given "
-    "room.",
-    "use_after_free": "Ends an active session, marking it as completed.",
-}
+def operation_quote(operation_id: str) -> str:
+    """The first sentence of the operation's description: verbatim docs text."""
+    description = " ".join(operation(operation_id).definition.get("description", "").split())
+    head, dot, _ = description.partition(". ")
+    return head + "." if dot else description
+
+
+def _quoted(quotes: tuple[str, ...]) -> str:
+    return " / ".join(f'"{quote}"' for quote in quotes)
 
 
 def _escape(token: str) -> str:
@@ -245,13 +275,14 @@ def classify_failure(failure: Any, operation_id: str, status: int | None) -> Cla
     if check == "response_headers_conformance" and type(failure).__name__ == "JsonSchemaError":
         check = "response_schema_conformance"
     title = getattr(failure, "title", "")
-    if check in _GUARANTEED_CHECKS:
-        return Classification(check, _GUARANTEED_CHECKS[check], None)
+    if check in GUARANTEED_CHECKS:
+        quotes = GUARANTEED_CHECKS[check] or (operation_quote(operation_id),)
+        return Classification(check, _quoted(quotes), None)
     if hasattr(failure, "rule") and failure.rule in RULES:  # our own checks (checks.py)
         rule = RULES[failure.rule]
         return Classification(rule.name, rule.docs, rule.assumption)
     described = _response_pointer(operation_id, status) if status is not None else None
-    docs = operation(operation_id).definition.get("description", "")
+    docs = _quoted((operation_quote(operation_id),))
     if check == "response_schema_conformance" and described is not None:
         pointer, node = described
         media = next(iter(node.get("content", {}).values()), {})
@@ -261,11 +292,24 @@ def classify_failure(failure: Any, operation_id: str, status: int | None) -> Cla
         if marker is None and not shows_body:
             marker = pointer if has_assumption(pointer) else None
         return Classification(check, docs, marker)
-    # Status, content type, input acceptance: the docs name no status codes or limits.
-    if described is not None and has_assumption(described[0]):
-        return Classification(check or title, docs, described[0])
-    for code in ("200", "201"):
-        found = _response_pointer(operation_id, int(code))
-        if found and has_assumption(found[0]):
-            return Classification(check or title, docs, found[0])
-    return Classification(check or title, docs, "/components/responses/BadRequest")
+    return Classification(check or title, docs, _assumption_of(check, operation_id, status))
+
+
+#: Where the spec assumes what the docs never show: which statuses and content types
+#: answer at all (``/info``), how refusals look, and what counts as invalid input.
+STATUSES_AND_TYPES = "/info"
+INVALID_INPUT = "/components/responses/BadRequest"
+UNAUTHORIZED = "/components/responses/Unauthorized"
+
+
+def _assumption_of(check: str, operation_id: str, status: int | None) -> str:
+    """The marker a status, content-type, auth-status or input check rests on."""
+    if check in ("negative_data_rejection", "positive_data_acceptance"):
+        return INVALID_INPUT
+    if check == "missing_required_header":
+        return UNAUTHORIZED
+    if check == "status_code_conformance" and status is not None:
+        described = _response_pointer(operation_id, status)
+        if described is not None and has_assumption(described[0]):
+            return described[0]  # a documented status whose use is itself assumed
+    return STATUSES_AND_TYPES

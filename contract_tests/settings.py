@@ -34,6 +34,7 @@ class Settings:
     strict: bool = False
     allow_agent_dispatch: bool = False
     junit_xml: str | None = None
+    report_dir: str | None = None
     #: Rooms (prefixed, as sessions take them) whose sessions this run created.
     created_sessions: set[tuple[str, str]] = field(default_factory=set)
 

@@ -19,8 +19,9 @@ import schemathesis
 from schemathesis import Config
 from schemathesis.core.failures import FailureGroup
 
-from contract_tests import report
+from contract_tests import coverage, report
 from contract_tests.checks import operation_id_of
+from contract_tests.client import guard_read_only
 from contract_tests.redact import redact, register_secrets_in
 from contract_tests.rules import classify_failure
 from contract_tests.settings import Settings
@@ -102,6 +103,7 @@ def make_safe(case: Any, settings: Settings) -> None:
     ``map_path_parameters``, so that links carry the confined names); this re-applies
     the same idempotent rules to whatever a link or a check put in since.
     """
+    guard_read_only(case.method, case.formatted_path)
     op = operation_id_of(case)
     if op == "createToken" and isinstance(case.body, dict) and not settings.allow_agent_dispatch:
         case.body["no_agent"] = True
@@ -112,6 +114,14 @@ def make_safe(case: Any, settings: Settings) -> None:
 def remember(case: Any, response: Any, settings: Settings) -> None:
     """Track what a response created (sessions to end) and which secrets it revealed."""
     op = operation_id_of(case)
+    sent = {
+        **(case.body if isinstance(case.body, dict) else {}),
+        **(case.query or {}),
+        **(case.path_parameters or {}),
+    }
+    coverage.observe(
+        op, response.status_code, sent, stateful="test_stateful" in report.current_nodeid()
+    )
     if op == "createSession" and response.status_code == 201 and isinstance(case.body, dict):
         settings.created_sessions.add(
             (
@@ -144,6 +154,11 @@ def build_config(settings: Settings) -> Config:
         # overrides a generated body that later links are still evaluated against.
         "phases": {"stateful": {"inference": {"algorithms": []}}},
     }
+    if settings.read_only:
+        # schemathesis probes undeclared methods (PUT, DELETE, TRACE, ...) on every path,
+        # with the key attached: against a loosely routed staging that is a write.
+        data["phases"]["coverage"] = {"unexpected-methods": []}
+        data["checks"]["unsupported_method"] = {"enabled": False}
     if settings.api_key:
         data["auth"] = {"openapi": {"ApiKeyAuth": {"api_key": settings.api_key}}}
     return Config.from_dict(data)
@@ -205,11 +220,20 @@ def judge(case: Any, response: Any, settings: Settings, run_checks: Any) -> None
         run_checks()
     except FailureGroup as group:
         op = operation_id_of(case)
+        verdicts = [
+            (failure, classify_failure(failure, op, response.status_code))
+            for failure in group.exceptions
+        ]
+        if response.status_code >= 500:
+            # A server error first: the missing-auth or schema failures it also trips say
+            # nothing about auth or schemas.
+            verdicts = [v for v in verdicts if v[1].rule == "not_a_server_error"] or verdicts
         raised = []
-        for failure in group.exceptions:
-            verdict = classify_failure(failure, op, response.status_code)
+        for failure, verdict in verdicts:
             detail = f"{failure.title}: {failure.message}"
             if verdict.assumption and not settings.strict:
+                detail += f"\nReceived: {response.status_code} {response.text[:200]}"
+                detail += f"\nReproduce: {case.as_curl_command()}"
                 report.warn(
                     verdict.rule, verdict.assumption, verdict.assumption_reason or "", detail, label
                 )
@@ -220,9 +244,14 @@ def judge(case: Any, response: Any, settings: Settings, run_checks: Any) -> None
                 if verdict.assumption
                 else "Guarantee (documented)"
             )
-            raised.append(f"Rule broken: {verdict.rule}\nDocs: {verdict.docs}\n{basis}")
+            raised.append((verdict.rule, f"Docs: {verdict.docs}\n{basis}\n{detail}"))
         if raised:
-            message = "\n\n".join(raised) + "\n\n" + str(group.args[0] if group.args else group)
-            raise AssertionError(redact(message)) from None
+            rules = list(dict.fromkeys(rule for rule, _ in raised))
+            headline = f"Rule broken: {rules[0]} on {label}"
+            if len(rules) > 1:
+                headline += f" (and {', '.join(rules[1:])})"
+            body = "\n\n".join(f"[{rule}]\n{text}" for rule, text in raised)
+            reproduce = f"Reproduce: {case.as_curl_command()}"
+            raise AssertionError(redact(f"{headline}\n{body}\n{reproduce}")) from None
         return
     report.record("all_checks", "passed", label)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from contract_tests.client import ApiClient, expect
+from contract_tests.client import ApiClient, expect, find_field
 from contract_tests.settings import Settings
 
 pytestmark = pytest.mark.usefixtures("writes_allowed")
@@ -80,11 +80,12 @@ def test_ended_session_rejects_entries(client: ApiClient, session_room: str):
         exchange=ended,
         operation=END,
     )
-    body = ended.json() or {}
+    body = ended.json()
+    status, ended_at = find_field(body, "status"), find_field(body, "ended_at")
     expect(
-        body.get("status") == "completed" and body.get("ended_at") is not None,
+        status == "completed" and ended_at is not None,
         "ended_session_is_completed",
-        received=f"status={body.get('status')!r}, ended_at={body.get('ended_at')!r}",
+        received=f"status={status!r}, ended_at={ended_at!r} in {ended.response.text[:200]}",
         documented="status 'completed' with ended_at",
         exchange=ended,
         operation=END,
@@ -116,12 +117,43 @@ def test_session_duration_override_is_kept(client: ApiClient, session_room: str)
         f"/api/v1/sessions/{session_room}/end",
         json_body={"summary": "User asked about pricing", "duration": 184},
     )
-    body = ended.json() or {}
+    body = ended.json()
+    duration, summary = find_field(body, "duration"), find_field(body, "summary")
     expect(
-        body.get("duration") == 184 and body.get("summary") == "User asked about pricing",
+        duration == 184 and summary == "User asked about pricing",
         "ended_session_is_completed",
-        received=f"duration={body.get('duration')!r}, summary={body.get('summary')!r}",
+        received=f"duration={duration!r}, summary={summary!r} in {ended.response.text[:200]}",
         documented="duration 184 (override) and the summary sent",
         exchange=ended,
         operation=END,
+    )
+
+
+@pytest.mark.parametrize("speaker", ["robot", "narrator"])
+def test_active_session_refuses_other_speakers(speaker: str, client: ApiClient, session_room: str):
+    # Sent to a session this run just created and that is active, so a refusal can only
+    # be about the speaker (a 404 for a missing session would prove nothing).
+    exchange = client.post(
+        f"/api/v1/sessions/{session_room}/transcript",
+        json_body={"speaker": speaker, "content": "Hello agent"},
+    )
+    expect(
+        not 200 <= exchange.status < 300 and exchange.status != 404,
+        "speaker_is_agent_user_or_system",
+        received=f"{exchange.status} for speaker {speaker!r} on an active session",
+        documented='speaker is "agent", "user", or "system"; anything else is refused',
+        exchange=exchange,
+        operation=ADD,
+    )
+    control = client.post(
+        f"/api/v1/sessions/{session_room}/transcript",
+        json_body={"speaker": "user", "content": "Hello agent"},
+    )
+    expect(
+        200 <= control.status < 300,
+        "session_takes_entries_while_active",
+        received=f"{control.status} after the refused speaker",
+        documented="the active session still takes a valid entry",
+        exchange=control,
+        operation=ADD,
     )

@@ -1,154 +1,291 @@
-"""SLO gates: p95 and p99 latency, failure ratio, minimum throughput.
+"""SLO gates: what a run must show, each on enough data to mean something.
 
-:func:`evaluate` is pure (the kit's tests call it without Locust); :func:`install`
-adds the ``quitting`` listener that evaluates the gates on the master (or the
-single local process), runs any extra check such as the loss check, logs which
-gate failed, and sets ``environment.process_exit_code``.
+Pure (no Locust import): the locustfile measures, :func:`evaluate` judges. Every gate
+has a minimum sample (``--min-samples``, default 100 requests on the gated path:
+successful ones for latency and throughput, all for the failure ratio; acknowledged
+entries for the entries gate; requests overall and at least one validated response
+for conformance); below it the gate fails with "not enough data", so a run
+against a dead target cannot pass on 2 ms latencies of nothing.
+
+Gate values are ``LIMIT`` (the aggregate) or ``PATH=LIMIT`` (one path: an alias from
+:data:`ENDPOINTS`, an operationId or the spec path). The aggregate default of each gate
+(:data:`DEFAULTS`) holds unless an aggregate value, or ``off``, is given.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from openapi import operation
 
 __all__ = [
-    "EXIT_GATE_FAILED",
-    "EXIT_LOSS_CHECK_FAILED",
+    "DEFAULTS",
+    "ENDPOINTS",
+    "EntriesFigure",
     "GateResult",
-    "Gates",
+    "GateSpec",
+    "PathFigures",
     "evaluate",
-    "install",
+    "gates_from_options",
+    "parse_gate",
 ]
 
-logger = logging.getLogger("voxai.load")
-
-#: Exit code when an SLO gate is breached (the code locust-plugins' checks use).
-EXIT_GATE_FAILED = 3
-#: Exit code when every gate held but the loss check found a difference.
-EXIT_LOSS_CHECK_FAILED = 4
+#: Alias → operationId of the paths a gate can name.
+ENDPOINTS = {
+    "token": "createToken",
+    "session": "createSession",
+    "transcript": "addTranscriptEntry",
+    "end": "endSession",
+}
+#: Spec path → alias.
+PATH_ALIASES = {operation(op).path: alias for alias, op in ENDPOINTS.items()}
+#: Option dest → (gate name, at most?, unit, may name a path).
+KINDS: dict[str, tuple[str, bool, str, bool]] = {
+    "p95_ms": ("p95_latency", True, " ms", True),
+    "p99_ms": ("p99_latency", True, " ms", True),
+    "max_fail_ratio": ("failure_ratio", True, "", True),
+    "min_rps": ("min_throughput", False, " req/s", True),  #: successful requests/s
+    "min_entries_per_s": ("min_entries_rate", False, " entries/s", False),
+    "max_violations": ("conformance", True, " violations", False),
+}
+#: The aggregate limit of each gate when none is given (``None``: off).
+DEFAULTS: dict[str, float | None] = {
+    "p95_ms": 1000.0,
+    "p99_ms": 2000.0,
+    "max_fail_ratio": 0.01,
+    "min_rps": 1.0,
+    "min_entries_per_s": None,
+    "max_violations": 0.0,
+}
+DEFAULT_MIN_SAMPLES = 100
 
 
 @dataclass(frozen=True)
-class Gates:
-    """Limits a run must hold; ``None`` turns a gate off."""
+class GateSpec:
+    kind: str  #: a key of KINDS
+    limit: float
+    path: str | None = None  #: the spec path gated, None for the aggregate
+    alias: str | None = None  #: how the user named it
 
-    p95_ms: float | None = None  #: aggregate 95th percentile response time, at most
-    p99_ms: float | None = None  #: aggregate 99th percentile response time, at most
-    max_fail_ratio: float | None = None  #: failed / all requests, at most
-    min_rps: float | None = None  #: requests per second over the run, at least
-    min_entries_per_s: float | None = None  #: acknowledged transcript entries per second, at least
+    @property
+    def name(self) -> str:
+        base = KINDS[self.kind][0]
+        return f"{base}[{self.alias}]" if self.alias else base
 
-    @classmethod
-    def from_options(cls, options: Any) -> Gates:
-        """Read the ``--slo-*`` options of a Locust ``parsed_options`` namespace."""
-        return cls(
-            p95_ms=getattr(options, "slo_p95_ms", None),
-            p99_ms=getattr(options, "slo_p99_ms", None),
-            max_fail_ratio=getattr(options, "slo_max_fail_ratio", None),
-            min_rps=getattr(options, "slo_min_rps", None),
-            min_entries_per_s=getattr(options, "slo_min_entries_per_s", None),
-        )
+
+def resolve_path(name: str) -> tuple[str, str]:
+    """``transcript`` / ``addTranscriptEntry`` / the path → (spec path, alias)."""
+    operation_ids = {v.lower(): v for v in ENDPOINTS.values()}
+    for alias, operation_id in ENDPOINTS.items():
+        op = operation(operation_id)
+        if name in (alias, op.path) or operation_ids.get(name.lower()) == operation_id:
+            return op.path, alias
+    known = ", ".join([*ENDPOINTS, *ENDPOINTS.values()])
+    raise ValueError(f"unknown path {name!r} in a gate (use one of: {known}, or the spec path)")
+
+
+def parse_gate(kind: str, values: Iterable[str] | None) -> list[GateSpec]:
+    """The gates of one option (``--p95-ms``) from its raw values, defaults applied."""
+    gate_name, _at_most, _unit, per_path = KINDS[kind]
+    specs: list[GateSpec] = []
+    aggregate_given = False
+    for raw in values or ():
+        for item in (part.strip() for part in str(raw).split(",")):
+            if not item:
+                continue
+            if item.lower() == "off":
+                aggregate_given = True
+                continue
+            path_name, sep, number = item.rpartition("=")
+            try:
+                limit = float(number)
+            except ValueError:
+                raise ValueError(f"{gate_name}: {item!r} is not LIMIT or PATH=LIMIT") from None
+            if limit < 0:
+                raise ValueError(f"{gate_name}: a limit is at least 0, not {limit:g}")
+            if not sep:
+                aggregate_given = True
+                specs.append(GateSpec(kind, limit))
+                continue
+            if not per_path:
+                raise ValueError(f"{gate_name} gates the whole run; it takes no PATH= ({item!r})")
+            path, alias = resolve_path(path_name.strip())
+            specs.append(GateSpec(kind, limit, path, alias))
+    if not aggregate_given and DEFAULTS[kind] is not None:
+        specs.insert(0, GateSpec(kind, float(DEFAULTS[kind])))
+    return specs
+
+
+def gates_from_options(options: object) -> list[GateSpec]:
+    """Every gate of a parsed-options namespace (Locust's or a dict-like)."""
+    specs: list[GateSpec] = []
+    for kind in KINDS:
+        specs += parse_gate(kind, getattr(options, kind, None))
+    return specs
+
+
+@dataclass(frozen=True)
+class PathFigures:
+    """What Locust measured on one path (or all of them)."""
+
+    requests: int
+    failures: int
+    p95_ms: float
+    p99_ms: float
+    rps: float
+
+    @property
+    def fail_ratio(self) -> float:
+        return self.failures / self.requests if self.requests else 0.0
+
+
+@dataclass(frozen=True)
+class EntriesFigure:
+    """Acknowledged transcript entries, and the load the generator offered."""
+
+    acked: int
+    rate: float
+    #: Entries/s the transcript users could send at their cadence if the target answered
+    #: at once (None: no cadence, the target alone sets the pace).
+    offered: float | None = None
 
 
 @dataclass(frozen=True)
 class GateResult:
-    """One gate's verdict; ``line()`` is what the run log shows."""
+    """One gate's verdict; ``line()`` is what the run log and the reports show."""
 
     gate: str
-    measured: float
     limit: float
+    measured: float | None  #: None when there was not enough data
     passed: bool
     at_most: bool
     unit: str = ""
+    samples: int = 0
+    min_samples: int = 0
+    note: str = ""
+    path: str | None = None
+
+    @property
+    def verdict(self) -> str:
+        return "PASS" if self.passed else "FAIL"
 
     def line(self) -> str:
-        verdict = "PASS" if self.passed else "FAIL"
+        head = f"SLO gate {self.gate} {self.verdict}: "
+        if self.measured is None:
+            where = f" on {self.path}" if self.path else ""
+            return (
+                f"{head}not enough data: {self.samples} samples{where}, the gate needs at "
+                f"least {self.min_samples}"
+            )
         if self.at_most:
-            relation = "<=" if self.passed else ">"
+            relation = "<=" if self.measured <= self.limit else ">"
         else:
-            relation = ">=" if self.passed else "<"
-        return (
-            f"SLO gate {self.gate} {verdict}: measured {self.measured:.4g}{self.unit} "
-            f"{relation} limit {self.limit:.4g}{self.unit}"
+            relation = ">=" if self.measured >= self.limit else "<"
+        text = (
+            f"{head}measured {self.measured:.4g}{self.unit} {relation} limit "
+            f"{self.limit:.4g}{self.unit} ({self.samples} samples)"
         )
+        return f"{text}; {self.note}" if self.note else text
+
+
+@dataclass
+class Conformance:
+    """Sampled response validation: how many were checked, how many broke the spec."""
+
+    validated: int = 0
+    violations: int = 0
+    kinds: dict[str, int] = field(default_factory=dict)
 
 
 def evaluate(
-    gates: Gates,
+    specs: Iterable[GateSpec],
+    paths: Mapping[str | None, PathFigures],
     *,
-    p95_ms: float,
-    p99_ms: float,
-    fail_ratio: float,
-    rps: float,
-    entries_per_s: float | None = None,
+    entries: EntriesFigure | None = None,
+    conformance: Conformance | None = None,
+    min_samples: int = DEFAULT_MIN_SAMPLES,
 ) -> list[GateResult]:
-    """Every enabled gate's verdict, in a fixed order."""
+    """Every gate's verdict. ``paths[None]`` is the aggregate; a missing path had no data."""
+    empty = PathFigures(0, 0, 0.0, 0.0, 0.0)
     results: list[GateResult] = []
+    for spec in specs:
 
-    def at_most(name: str, measured: float, limit: float | None, unit: str = "") -> None:
-        if limit is not None:
-            results.append(GateResult(name, measured, limit, measured <= limit, True, unit))
+        def judge(measured: float, samples: int, enough: bool, note: str = "") -> GateResult:
+            return _verdict(spec, measured, samples, enough, note, min_samples)  # noqa: B023
 
-    def at_least(name: str, measured: float, limit: float | None, unit: str = "") -> None:
-        if limit is not None:
-            results.append(GateResult(name, measured, limit, measured >= limit, False, unit))
-
-    at_most("p95_latency", p95_ms, gates.p95_ms, " ms")
-    at_most("p99_latency", p99_ms, gates.p99_ms, " ms")
-    at_most("failure_ratio", fail_ratio, gates.max_fail_ratio)
-    at_least("min_throughput", rps, gates.min_rps, " req/s")
-    at_least("min_entries_rate", entries_per_s or 0.0, gates.min_entries_per_s, " entries/s")
+        if spec.kind == "min_entries_per_s":
+            figure = entries or EntriesFigure(0, 0.0)
+            note = offered_note(figure, spec.limit)
+            results.append(judge(figure.rate, figure.acked, figure.acked >= min_samples, note))
+            continue
+        total = paths.get(None, empty)
+        if spec.kind == "max_violations":
+            seen = conformance or Conformance()
+            enough = total.requests >= min_samples and seen.validated > 0
+            note = f"{seen.validated} responses validated against the spec"
+            if seen.kinds:
+                note += "; " + ", ".join(f"{k} x{n}" for k, n in sorted(seen.kinds.items()))
+            results.append(judge(float(seen.violations), total.requests, enough, note))
+            continue
+        figures = paths.get(spec.path, empty)
+        if spec.kind == "max_fail_ratio":
+            samples = figures.requests  # failures are this gate's data
+        else:
+            # Latency and throughput of answers only: 2 ms to a refused connection is no data.
+            samples = figures.requests - figures.failures
+        measured = {
+            "p95_ms": figures.p95_ms,
+            "p99_ms": figures.p99_ms,
+            "max_fail_ratio": figures.fail_ratio,
+            "min_rps": figures.rps * (1 - figures.fail_ratio),
+        }[spec.kind]
+        results.append(judge(measured, samples, samples >= min_samples))
     return results
 
 
-def measure(total: Any) -> dict[str, float]:
-    """The figures the gates need, from Locust's aggregated ``StatsEntry``."""
-    if not total.num_requests:
-        return {"p95_ms": 0.0, "p99_ms": 0.0, "fail_ratio": 0.0, "rps": 0.0}
-    return {
-        "p95_ms": float(total.get_response_time_percentile(0.95) or 0),
-        "p99_ms": float(total.get_response_time_percentile(0.99) or 0),
-        "fail_ratio": float(total.fail_ratio),
-        "rps": float(total.total_rps),
-    }
+def _verdict(
+    spec: GateSpec, measured: float, samples: int, enough: bool, note: str, min_samples: int
+) -> GateResult:
+    _name, at_most, unit, _per_path = KINDS[spec.kind]
+    held = measured <= spec.limit if at_most else measured >= spec.limit
+    return GateResult(
+        spec.name,
+        spec.limit,
+        measured if enough else None,
+        enough and held and not note.startswith("cannot pass"),
+        at_most,
+        unit,
+        samples,
+        min_samples,
+        note,
+        spec.path,
+    )
 
 
-def install(
-    events: Any,
-    *,
-    entries_rate: Callable[[Any], float | None],
-    extra_checks: Callable[[Any], list[str] | None] | None = None,
-) -> None:
-    """Register the quitting listener that turns gate verdicts into the exit code.
+def offered_entries_per_s(
+    transcript_users: float, entries_per_call: int, interval: float
+) -> float | None:
+    """Entries/s the transcript users offer at their cadence if answers took no time.
 
-    ``entries_rate(environment)`` gives the transcript entries per second;
-    ``extra_checks(environment)`` returns failure lines, ``[]`` when it passed, or
-    ``None`` when it did not run.
-    Exit code: 0 when everything held, :data:`EXIT_GATE_FAILED` if a gate failed,
-    else :data:`EXIT_LOSS_CHECK_FAILED` if an extra check failed.
+    A call is 1 + entries + 1 steps (token and session, each entry, the end), each
+    followed by ``interval``; None when there is no cadence (the target sets the pace).
     """
+    if interval <= 0:
+        return None
+    return transcript_users * entries_per_call / ((entries_per_call + 2) * interval)
 
-    @events.quitting.add_listener
-    def _apply_gates(environment: Any, **_kwargs: Any) -> None:
-        from locust.runners import WorkerRunner  # only ever called inside a Locust process
 
-        if isinstance(environment.runner, WorkerRunner):
-            return
-        gates = Gates.from_options(environment.parsed_options)
-        figures = measure(environment.runner.stats.total)
-        results = evaluate(gates, entries_per_s=entries_rate(environment), **figures)
-        for result in results:
-            (logger.info if result.passed else logger.error)(result.line())
-        extra_failures = extra_checks(environment) if extra_checks else None
-        failed_gates = [r.gate for r in results if not r.passed]
-        if failed_gates:
-            logger.error("SLO gates failed: %s", ", ".join(failed_gates))
-            environment.process_exit_code = EXIT_GATE_FAILED
-        elif extra_failures:
-            environment.process_exit_code = EXIT_LOSS_CHECK_FAILED
-        elif results or extra_failures is not None:
-            # Gates decide the verdict: failures within the allowed ratio must not turn
-            # the exit code red through Locust's own "any error" default.
-            environment.process_exit_code = 0
+def offered_note(figure: EntriesFigure, limit: float) -> str:
+    """Which limited the entries figure: the generator's pace or the target."""
+    if figure.offered is None:
+        return "no cadence (--entry-interval 0): the target set the pace"
+    offered = f"offered {figure.offered:.1f} entries/s, achieved {figure.rate:.1f}"
+    if figure.offered < limit:
+        return (
+            f"cannot pass at this load: {offered}, and the offered load is below the limit; "
+            "raise -u or lower --entry-interval"
+        )
+    if figure.rate >= 0.9 * figure.offered:
+        return f"{offered}: the generator's pace limited the figure"
+    return f"{offered}: the target limited the figure"

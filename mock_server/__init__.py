@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask, request
-from flask_cors import CORS
+if TYPE_CHECKING:
+    from flask import Flask
 
-from .config import MockConfig
-from .edge import install_edge
-from .errors import ApiError, register_error_handlers
-from .state import EXTENSION, MockState, get_state
-from .validation import admin_rules, product_rules
+    from .config import MockConfig
 
 __all__ = ["ApiError", "MockConfig", "MockState", "create_app", "get_state"]
+
+#: Exported name → its module. Imported on first use, so ``voxai-mock`` can refuse a taken
+#: port before the app's dependencies load (livekit-api and aiohttp alone take over 1 s).
+_LAZY = {"ApiError": "errors", "MockConfig": "config", "MockState": "state", "get_state": "state"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def create_app(config: MockConfig | dict[str, Any] | None = None) -> Flask:
@@ -22,6 +29,15 @@ def create_app(config: MockConfig | dict[str, Any] | None = None) -> Flask:
     ``config`` may be a ``MockConfig`` (used as is) or a dict of overrides. The state lives
     on ``app.extensions["voxai_mock"]`` (``get_state()`` inside a request).
     """
+    from flask import Flask
+    from flask_cors import CORS
+
+    from .config import MockConfig
+    from .edge import install_edge
+    from .errors import register_error_handlers
+    from .state import EXTENSION, MockState
+    from .validation import admin_rules, product_rules
+
     if config is None or isinstance(config, dict):
         config = MockConfig.from_env(**(config or {}))
     app = Flask(__name__, static_folder=None)
@@ -47,7 +63,14 @@ def create_app(config: MockConfig | dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     CORS(
         app,
-        allow_headers=["Content-Type", "X-API-Key", "Authorization", "Prefer"],
+        allow_headers=[
+            "Content-Type",
+            "X-API-Key",
+            "Authorization",
+            "Prefer",
+            "X-VoxAI-Mock",
+            "X-VoxAI-Test-Id",
+        ],
         expose_headers=["Content-Type"],
         max_age=600,
     )
@@ -69,6 +92,8 @@ def _cors_only_with_origin(app: Flask) -> None:
     Browsers send ``Origin`` on every cross-origin request, and without it flask-cors adds no
     header anyway; skipping it for other clients saves a sixth of a token request's time.
     """
+    from flask import request
+
     hooks = app.after_request_funcs.setdefault(None, [])
     for index, hook in enumerate(hooks):
         if hook.__name__ == "cors_after_request":

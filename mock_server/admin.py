@@ -1,19 +1,39 @@
-"""The ``/__mock/`` admin API (``openapi/mock-admin.yaml``): reset, state, journal, faults."""
+"""The ``/__mock/`` admin API (``openapi/mock-admin.yaml``): reset, state, seed, journal,
+faults, and a dry run of the ``X-VoxAI-Mock`` header."""
 
 from __future__ import annotations
 
-from flask import g
+from flask import g, request
 
 import openapi
 
+from . import control, faults, journal
 from .errors import ApiError
+from .fault_rules import scope_of
 from .routes import SpecBlueprint
+from .seed_view import seed_summary
 from .state import get_state
+from .validation import product_rules
 
 _ADMIN_OPS = {op.operation_id: op for op in openapi.iter_operations(openapi.load_admin_spec())}
 _PRODUCT_OPS = {op.operation_id for op in openapi.iter_operations()}
 
 bp = SpecBlueprint("admin", __name__, operations=_ADMIN_OPS.__getitem__)
+
+
+def _product_rule(operation_id: str, location: str, field: str):
+    """The product operation's rule.
+
+    :raise 400: no such operationId (the message lists the known ones).
+    """
+    if operation_id not in _PRODUCT_OPS:
+        known = ", ".join(sorted(_PRODUCT_OPS))
+        raise ApiError(
+            400,
+            f"Unknown operationId {operation_id!r}; known: {known}",
+            [{"location": location, "field": field, "message": f"unknown; known: {known}"}],
+        )
+    return product_rules()[operation_id]
 
 
 @bp.operation("resetMock", secured=False)
@@ -28,14 +48,30 @@ def get_mock_state():
     return get_state().snapshot(p.get("project_id"), p.get("room_prefix"), p["transcripts"])
 
 
+@bp.operation("getMockSeed", secured=False)
+def get_mock_seed():
+    return seed_summary(get_state().seed, get_state().config)
+
+
 @bp.operation("listMockRequests", secured=False)
 def list_mock_requests():
-    return {"requests": get_state().requests(g.params["limit"])}
+    p = g.params
+    filters = {k: p.get(k) for k in ("operation_id", "status", "project_id", "test_id")}
+    return {"requests": journal.select(get_state().requests(), p["limit"], **filters)}
+
+
+@bp.operation("checkMockControl", secured=False)
+def check_mock_control():
+    rule = _product_rule(g.params["operation_id"], "query", "operation_id")
+    value = request.headers.get(control.HEADER, "")
+    parsed = control.parse_header(value)
+    faults.check_for_operation(rule, parsed, "header", f"{control.HEADER}.")
+    return parsed
 
 
 @bp.operation("listMockFaults", secured=False)
 def list_mock_faults():
-    return {"faults": dict(get_state().faults.items())}
+    return {"faults": get_state().faults.listing()}
 
 
 @bp.operation("clearMockFaults", secured=False)
@@ -46,18 +82,14 @@ def clear_mock_faults():
 
 @bp.operation("putMockFault", secured=False)
 def put_mock_fault(operationId):  # noqa: N803 - the spec's parameter name
-    if operationId not in _PRODUCT_OPS:
-        known = ", ".join(sorted(_PRODUCT_OPS))
-        raise ApiError(
-            400,
-            f"Unknown operationId {operationId!r}; known: {known}",
-            [{"location": "path", "field": "operationId", "message": "unknown"}],
-        )
-    get_state().faults[operationId] = dict(g.body)
+    rule = _product_rule(operationId, "path", "operationId")
+    faults.check_for_operation(rule, g.body, "body")
+    get_state().faults.put(operationId, dict(g.body))
     return dict(g.body)
 
 
 @bp.operation("deleteMockFault", secured=False)
 def delete_mock_fault(operationId):  # noqa: N803 - the spec's parameter name
-    get_state().faults.pop(operationId, None)
+    scope = {k: g.params.get(k) for k in ("project_id", "test_id") if g.params.get(k)}
+    get_state().faults.remove(operationId, scope_of(scope) if scope else None)
     return "", 204

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import gc
+import importlib
 import os
+import socket
 import sys
 import tempfile
 import warnings
@@ -12,25 +15,20 @@ from pathlib import Path
 import click
 from jwt.warnings import InsecureKeyLengthWarning
 
-from openapi.exit_codes import help_epilog
+from openapi.exit_codes import ExitCode, help_epilog
 
 from .config import DEFAULT_SEED, MockConfig
 from .seed import SeedError, load_seed
+from .seed_view import banner_lines, shown_secret
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
-#: Credentials everyone knows (livekit-server --dev); only these are printed in full.
-PUBLIC_LIVEKIT_SECRETS = {"secret"}
 
 
 def banner(config: MockConfig, host: str, port: int, server: str) -> str:
     """What the mock prints on start: URL, seeded keys, LiveKit credentials."""
     seed = load_seed(config.seed_path)
     url = f"http://{host}:{port}"
-    secret = (
-        config.livekit_api_secret
-        if config.livekit_api_secret in PUBLIC_LIVEKIT_SECRETS
-        else "[set, not shown]"
-    )
+    secret = shown_secret(config)
     lines = [
         f"VoxAI mock listening on {url}  (server: {server})",
         f"  API base:  {url}/api/v1   admin: {url}/__mock/",
@@ -39,6 +37,7 @@ def banner(config: MockConfig, host: str, port: int, server: str) -> str:
     ]
     for p in seed.projects.values():
         lines.append(f"    {p.name:<8} project {p.id}  prefix {p.room_prefix:<6} key {p.api_key}")
+    lines += ["  Seed (full list: GET /__mock/seed):", *banner_lines(seed)]
     lines += [
         f"  LiveKit:   url {config.livekit_ws_url}  api key {config.livekit_api_key}"
         f"  secret {secret}",
@@ -235,12 +234,20 @@ def main(
             shared_file = _scratch_store()
             config = config.replace(state_file=shared_file)
         config = config.replace(shared_store=True)
+    # Fail before the banner says "listening": gunicorn would print it first and then retry
+    # the bind for 5 s, while a client keeps talking to whatever holds the port.
+    problem = port_problem(host, port)
+    if problem:
+        click.echo(f"voxai-mock: {problem}", err=True)
+        sys.exit(ExitCode.CANNOT_START)
     # The livekit-server --dev secret is short by design; a warning per token is noise.
     warnings.filterwarnings("ignore", category=InsecureKeyLengthWarning)
     try:
         print(banner(config, host, port, server), flush=True)
     except SeedError as exc:
         raise click.ClickException(str(exc)) from exc
+    # The app's modules load once here, after the port check, so forked workers share them.
+    importlib.import_module("mock_server.edge")
     # gunicorn parses sys.argv itself; hand it nothing of ours.
     sys.argv = sys.argv[:1]
     try:
@@ -254,6 +261,28 @@ def main(
         if shared_file is not None:
             for suffix in ("", "-wal", "-shm", ".lock"):
                 Path(f"{shared_file}{suffix}").unlink(missing_ok=True)
+
+
+def port_problem(host: str, port: int) -> str | None:
+    """Why the server could not listen on ``host:port`` (one line), or ``None`` if it can.
+
+    Binds a socket the way gunicorn and werkzeug do (``SO_REUSEADDR``) and lets it go, so a
+    port held by a listener is refused while one in TIME_WAIT is not.
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        return f"cannot listen on {host}:{port}: unknown host ({exc.strerror})"
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return f"cannot listen on {host}:{port}: port {port} is already in use"
+            return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+    return None
 
 
 def _scratch_store() -> Path:

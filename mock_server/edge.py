@@ -5,13 +5,12 @@ fault fields and writes the journal."""
 
 from __future__ import annotations
 
-import json
 import time
 
-from flask import Flask, g, request
+from flask import Flask, Response, g, request
 
-from . import faults
-from .auth import authenticate
+from . import control, faults, journal
+from .auth import API_KEY_HEADER, authenticate
 from .errors import ApiError, field_error
 from .livekit import WebhookMalformed, WebhookRejected, receive_webhook
 from .state import get_state
@@ -30,6 +29,8 @@ def install_edge(app: Flask, rules: dict[str, OperationRule], endpoints: dict[st
     config = app.extensions["voxai_mock"].config
 
     state = app.extensions["voxai_mock"]
+    redactor = journal.Redactor(state.seed, config)
+    max_body = config.max_body_bytes
 
     # The hooks run on every request: they resolve the request/g proxies once each.
     @app.before_request
@@ -47,7 +48,17 @@ def install_edge(app: Flask, rules: dict[str, OperationRule], endpoints: dict[st
         if not endpoint.startswith("admin."):
             # Forced responses are deliberate, so response validation leaves them alone.
             ctx.forced = True
-            faults.apply_before(state.faults.get(operation_id))
+            # Faults act before auth (an outage hits every key), but are scoped by the key's
+            # project, so the key is looked up here without refusing it yet.
+            key_project = state.project_for_key(req.headers.get(API_KEY_HEADER))
+            ctx.key_project_id = key_project.id if key_project else None
+            ctx.test_id = req.headers.get(control.TEST_ID_HEADER) or None
+            ctx.control = control.for_request(
+                req, rule, state.faults, ctx.key_project_id, ctx.test_id
+            )
+            if control.apply_before(ctx.control, req.environ):
+                ctx.dropped = True
+                return Response(status=204)  # never sent: the connection is gone
             code = faults.preferred_code(req.headers.get("Prefer"))
             if code is not None:
                 faults.check_preferred(code, rule.statuses, rule.success_status)
@@ -69,31 +80,22 @@ def install_edge(app: Flask, rules: dict[str, OperationRule], endpoints: dict[st
             return response  # the reference page and its files are not API traffic
         if req.method == "OPTIONS" or req.path.startswith("/__mock/"):
             if config.validate_responses and rule is not None:
-                # mock-admin.yaml documents 400 only for PUT faults; other refusals go unchecked.
+                # mock-admin.yaml documents 400 only where admin calls take input.
                 if response.status_code != 400:
                     _check_response(app, rule, response)
             return response
-        if rule is not None:
-            if config.validate_responses and not getattr(ctx, "forced", False):
-                _check_response(app, rule, response)
-            fault = state.faults.get(rule.operation_id)
-            if fault and fault.get("drop_field") and 200 <= response.status_code < 300:
-                body = response.get_json(silent=True)
-                if body is not None:
-                    response.set_data(json.dumps(faults.drop_field(body, fault["drop_field"])))
-        project = getattr(ctx, "project", None)
-        started = getattr(ctx, "started", None)
+        dropped = getattr(ctx, "dropped", False)
+        if rule is not None and config.validate_responses and not getattr(ctx, "forced", False):
+            _check_response(app, rule, response)
+        applied = getattr(ctx, "control", None)
+        if not dropped:
+            control.apply_after_body(applied, response)
+        raw = None if dropped or response.is_streamed else response.get_data()
         state.record(
-            {
-                "method": req.method,
-                "path": req.path,
-                "operation_id": rule.operation_id if rule else None,
-                "status": response.status_code,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 3) if started else 0.0,
-                "at": time.time(),
-                "project_id": project.id if project else None,
-            }
+            journal.entry(req, 0 if dropped else response.status_code, raw, ctx, redactor, max_body)
         )
+        if not dropped:
+            control.apply_after_connection(applied, response, req.environ)
         return response
 
 

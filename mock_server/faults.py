@@ -1,30 +1,99 @@
-"""Fault rules per operationId (latency, forced status, error rate, dropped field) and
-Prism's ``Prefer: code=NNN``. A closed set of kinds, every knob bounded by the admin spec."""
+"""What a fault may do to one operation, and Prism's ``Prefer: code=NNN``.
+
+A fault (an admin rule or an ``X-VoxAI-Mock`` header) may force only a status the operation
+documents or an outage status, and drop only a field its success response has: anything
+else is refused up front with a 400 naming what is allowed, instead of doing nothing.
+Storage and matching of rules: ``fault_rules``; applying them to a request: ``control``.
+"""
 
 from __future__ import annotations
 
-import random
 import re
-import time
 from typing import Any
 
-from .errors import ApiError
+from .errors import ApiError, field_error
 
 _PREFER_CODE = re.compile(r"(?:^|[,;\s])code\s*=\s*\"?(\d{3})\"?")
-_MISSING = object()
+#: Statuses any HTTP service may answer in an outage; the contract suite reports them as
+#: server errors, so every operation may be forced to them although the spec lists none.
+OUTAGE_STATUSES = (500, 502, 503, 504)
 
 
-def apply_before(rule: dict[str, Any] | None) -> None:
-    """Sleep for ``latency_ms``, then maybe raise the forced status (``error_rate``)."""
-    if not rule:
-        return
-    if rule.get("latency_ms"):
-        time.sleep(min(int(rule["latency_ms"]), 10_000) / 1000)
-    if "status" in rule or "error_rate" in rule:
-        rate = float(rule.get("error_rate", 1.0))
-        if rate > 0 and random.random() < rate:
-            status = int(rule.get("status", 500))
-            raise ApiError(status, f"Injected fault: status {status}")
+def allowed_statuses(rule) -> tuple[int, ...]:
+    """Statuses a fault may force on the operation of ``rule`` (an ``OperationRule``)."""
+    return tuple(sorted({s for s in rule.statuses if s >= 400} | set(OUTAGE_STATUSES)))
+
+
+def check_for_operation(rule, fault: dict[str, Any], location: str, prefix: str = "") -> None:
+    """Refuse a fault that could not do what it says on this operation.
+
+    :raise 400: ``status`` is neither documented for the operation nor an outage status, or
+        ``drop_field`` names a field the operation's success response does not have.
+    """
+    details = []
+    status = fault.get("status")
+    if status is not None and status not in allowed_statuses(rule):
+        allowed = ", ".join(str(s) for s in allowed_statuses(rule))
+        details.append(
+            field_error(
+                location,
+                f"{prefix}status",
+                f"{rule.operation_id} does not document status {status}; allowed: {allowed}",
+            )
+        )
+    path = fault.get("drop_field")
+    if path:
+        problem = field_problem(success_schema(rule), path.split("."), [])
+        if problem:
+            message = f"drop_field '{path}': {rule.operation_id}'s response has {problem}"
+            details.append(field_error(location, f"{prefix}drop_field", message))
+    if details:
+        raise ApiError(400, "; ".join(d["message"] for d in details), details)
+
+
+def success_schema(rule) -> dict[str, Any]:
+    """The (resolved) JSON schema of the operation's success response ({} if none)."""
+    response = rule.responses.get(str(rule.success_status), {})
+    return response.get("content", {}).get("application/json", {}).get("schema", {})
+
+
+def _branches(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    nodes = [schema]
+    for key in ("allOf", "anyOf", "oneOf"):
+        for sub in schema.get(key, []):
+            nodes += _branches(sub)
+    return nodes
+
+
+def field_problem(schema: dict[str, Any], parts: list[str], done: list[str]) -> str | None:
+    """Why the dotted path ``parts`` is not in ``schema`` (``None`` when it is): ``*`` and
+    indexes step into arrays (``*`` also into every property), names into properties or a
+    map's values."""
+    if not parts:
+        return None
+    part, rest = parts[0], parts[1:]
+    here, names, problems = ".".join([*done, part]), set(), []
+    for node in _branches(schema):
+        props = node.get("properties", {})
+        names.update(props)
+        children = []
+        if "items" in node and (part == "*" or part.isdigit()):
+            children.append(node["items"])
+        if part in props:
+            children.append(props[part])
+        elif part == "*":
+            children += list(props.values())
+        if isinstance(node.get("additionalProperties"), dict) and part not in props:
+            children.append(node["additionalProperties"])
+        for child in children:
+            problem = field_problem(child, rest, [*done, part])
+            if problem is None:
+                return None
+            problems.append(problem)
+    if problems:
+        return problems[0]
+    there = f" (fields there: {', '.join(sorted(names))})" if names else ""
+    return f"no field '{part}' at '{here}'{there}"
 
 
 def preferred_code(header: str | None) -> int | None:

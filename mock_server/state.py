@@ -22,9 +22,10 @@ from rank_bm25 import BM25Okapi
 
 from .config import MockConfig
 from .errors import ApiError
+from .fault_rules import FaultRules, SharedFaultRules
 from .livekit import Dispatch, dispatch_metadata, mint_token
 from .seed import Project, Seed, load_seed
-from .store_sqlite import SharedFaults, SharedJournal, Store
+from .store_sqlite import SharedJournal, Store
 
 EXTENSION = "voxai_mock"
 #: Transcript appends between two checks of a project's total entries.
@@ -129,7 +130,7 @@ class MockState:
             if config.shared_store
             else deque(maxlen=config.journal_size)
         )
-        self.faults: Any = SharedFaults(self.store) if config.shared_store else {}
+        self.faults: Any = SharedFaultRules(self.store) if config.shared_store else FaultRules()
         self.violations: list[str] = []
         self._load_seed()
 
@@ -807,13 +808,16 @@ def _add(g: dict[str, Any], sessions, duration, tokens, cost) -> None:
     g["cost_usd"] += cost
 
 
-def _as_text(value: int | None) -> str | None:
-    # The spec bounds timestamp_ms below only; text holds any integer SQLite's int64 cannot.
-    return None if value is None else str(int(value))
+def _as_text(value: float | None) -> str | None:
+    # The spec bounds timestamp_ms below only; text holds any integer SQLite's int64 cannot,
+    # and a fraction exactly as parsed (repr round-trips a float).
+    return None if value is None else repr(value)
 
 
-def _from_text(value: str | None) -> int | None:
-    return None if value is None else int(value)
+def _from_text(value: str | None) -> float | None:
+    if value is None:
+        return None
+    return int(value) if value.lstrip("-").isdigit() else float(value)
 
 
 def _participant(r) -> dict[str, Any]:

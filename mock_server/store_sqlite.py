@@ -88,10 +88,6 @@ CREATE TABLE IF NOT EXISTS journal (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     entry TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS faults (
-    operation_id TEXT PRIMARY KEY,
-    rule TEXT NOT NULL
-);
 """
 
 TABLES = (
@@ -102,53 +98,7 @@ TABLES = (
     "webhook_ids",
     "usage_rollup",
     "journal",
-    "faults",
 )
-
-
-class SharedFaults:
-    """Fault rules in the store, so every worker process applies the same ones (dict-like)."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    def get(self, operation_id: str, default=None):
-        with self.store.read() as db:
-            row = db.execute(
-                "SELECT rule FROM faults WHERE operation_id = ?", (operation_id,)
-            ).fetchone()
-        return json.loads(row[0]) if row else default
-
-    def __setitem__(self, operation_id: str, rule: dict) -> None:
-        with self.store.write() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO faults (operation_id, rule) VALUES (?, ?)",
-                (operation_id, json.dumps(rule)),
-            )
-
-    def pop(self, operation_id: str, default=None):
-        rule = self.get(operation_id, default)
-        with self.store.write() as db:
-            db.execute("DELETE FROM faults WHERE operation_id = ?", (operation_id,))
-        return rule
-
-    def clear(self) -> None:
-        with self.store.write() as db:
-            db.execute("DELETE FROM faults")
-
-    def items(self):
-        with self.store.read() as db:
-            rows = db.execute("SELECT operation_id, rule FROM faults ORDER BY operation_id")
-            return [(op, json.loads(rule)) for op, rule in rows.fetchall()]
-
-    def keys(self):
-        return [op for op, _ in self.items()]
-
-    def __getitem__(self, operation_id: str) -> dict:
-        rule = self.get(operation_id)
-        if rule is None:
-            raise KeyError(operation_id)
-        return rule
 
 
 class SharedJournal:

@@ -21,6 +21,7 @@ import jsonschema_rs
 import openapi
 
 from .errors import ApiError, field_error
+from .messages import details as _details
 
 #: What went wrong → status, in the manner of openapi-core's OPENAPI_ERROR_STATUS.
 STATUS_OF = {
@@ -96,22 +97,6 @@ def _compile(schema: dict[str, Any], *, formats: bool = False):
     return jsonschema_rs.Draft202012Validator(schema, validate_formats=formats)
 
 
-def _details(validator, instance: Any, location: str, limit: int = 20) -> list[dict[str, str]]:
-    found = []
-    for error in validator.iter_errors(instance):
-        path = [str(p) for p in error.instance_path]
-        kind = error.kind
-        name = type(kind).__name__
-        if name == "Required":
-            path.append(str(kind.property))
-        elif name == "AdditionalProperties" and kind.unexpected:
-            path.append(str(kind.unexpected[0]))
-        found.append(field_error(location, ".".join(path), error.message))
-        if len(found) >= limit:
-            break
-    return found
-
-
 @dataclass
 class ParamSpec:
     name: str
@@ -146,6 +131,8 @@ class OperationRule:
     body_defaults: dict[str, Any]
     params: list[ParamSpec]
     params_validator: Any
+    body_schema: dict[str, Any] | None
+    params_schema: dict[str, Any] | None
     param_defaults: dict[str, Any]
     statuses: tuple[int, ...]
     success_status: int
@@ -169,7 +156,7 @@ class OperationRule:
             if raw is not None:
                 values[spec.name] = spec.coerce(raw)
         if self.params_validator is not None and not self.params_validator.is_valid(values):
-            details = _details(self.params_validator, values, "path")
+            details = _details(self.params_validator, values, "path", self.params_schema)
             for item in details:
                 item["location"] = self._location_of(item["field"])
             raise ApiError(400, f"Invalid parameters: {details[0]['message']}", details)
@@ -219,7 +206,7 @@ class OperationRule:
             )
             raise ApiError(400, message, [field_error("body", "", message)]) from None
         if not self.body_validator.is_valid(body):
-            details = _details(self.body_validator, body, "body")
+            details = _details(self.body_validator, body, "body", self.body_schema)
             raise ApiError(400, f"Request body is invalid: {details[0]['message']}", details)
         if isinstance(body, dict):
             for name, default in self.body_defaults.items():
@@ -278,12 +265,12 @@ def build_rules(
             "required": [p.name for p in params if p.required and p.location in ("path", "query")],
         }
         param_defaults = {p.name: p.schema["default"] for p in params if "default" in p.schema}
-        media_type = body_validator = None
+        media_type = body_validator = body_schema = None
         body_defaults: dict[str, Any] = {}
         body = definition.get("requestBody")
         if body:
             media_type, media = next(iter(body["content"].items()))
-            schema = media.get("schema", {})
+            schema = body_schema = media.get("schema", {})
             body_validator = _compile(schema)
             body_defaults = {
                 name: prop["default"]
@@ -303,6 +290,8 @@ def build_rules(
             body_defaults=body_defaults,
             params=params,
             params_validator=_compile(params_schema) if params_schema["properties"] else None,
+            body_schema=body_schema,
+            params_schema=params_schema,
             param_defaults=param_defaults,
             statuses=statuses,
             success_status=min(s for s in statuses if 200 <= s < 300),

@@ -31,7 +31,7 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
     is_flag=True,
     envvar="VOXAI_POSTMAN_CHECK",
     show_envvar=True,
-    help="Write nothing; exit 1 (check failed) if the file differs from a fresh export of the spec.",
+    help="Write nothing; exit 1 (check failed) if the file differs from a fresh export.",
 )
 def main(output: Path, check: bool) -> None:
     """Export the VoxAI Postman collection (v2.1.0) from openapi/voxai.yaml.

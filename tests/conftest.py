@@ -18,7 +18,8 @@ the fixture waits for the port with a deadline and shuts the server down on tear
   - ``.calls_to(path, method=None)``: journal entries (method, path, operation_id,
     status, duration_ms, at, project_id) for that exact path, oldest first
   - ``.set_fault(operation_id, **fault)``: ``PUT /__mock/faults/{operation_id}`` with
-    ``latency_ms`` / ``status`` / ``error_rate`` / ``drop_field`` (validated by the
+    ``latency_ms`` / ``status`` / ``error_rate`` / ``drop_field`` / ``connection``, scoped
+    by ``project_id`` / ``test_id`` and scripted by ``after`` / ``times`` (validated by the
     admin spec; a bad rule fails loudly). ``.clear_faults()``, ``.reset()``.
   - ``.violations``: responses that broke the spec (validated before any ``drop_field``
     fault); a function-scoped mock fails its test at teardown if there are any, unless

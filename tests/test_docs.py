@@ -71,3 +71,18 @@ def test_readme_configuration_table_lists_every_contract_option():
         row = re.search(rf"^\| `{option.flag}` \| `{option.envvar}` \|.*$", README, re.MULTILINE)
         assert row, f"{option.flag} / {option.envvar} is missing from the README's table"
         assert ("*(secret)*" in row.group(0)) == option.secret, option.flag
+
+
+def test_readme_exit_code_table_is_the_kits():
+    from openapi.exit_codes import markdown_table
+
+    assert markdown_table() in README
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_help_shows_the_exit_codes(command):
+    from openapi.exit_codes import TABLE
+
+    shown = " ".join(run_command(command, "--help").stdout.split())
+    for code, meaning in TABLE.items():
+        assert f"{int(code)} {meaning}" in shown, f"{command} --help lacks exit code {int(code)}"

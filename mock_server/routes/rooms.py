@@ -2,6 +2,7 @@
 
 from flask import g
 
+from ..hints import on_not_found, room_hint
 from ..state import get_state
 from . import SpecBlueprint
 
@@ -15,4 +16,6 @@ def list_rooms():
 
 @bp.operation("listRoomParticipants")
 def list_room_participants(roomName):  # noqa: N803 - the spec's parameter name
-    return get_state().room_participants(g.project, g.params["roomName"])
+    state, room = get_state(), g.params["roomName"]
+    with on_not_found(room_hint, state, g.project, room):
+        return state.room_participants(g.project, room)

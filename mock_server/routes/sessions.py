@@ -2,6 +2,7 @@
 
 from flask import g
 
+from ..hints import on_not_found, session_hint
 from ..state import get_state
 from . import SpecBlueprint
 
@@ -15,9 +16,13 @@ def create_session():
 
 @bp.operation("addTranscriptEntry")
 def add_transcript_entry(roomName):  # noqa: N803 - the spec's parameter name
-    return get_state().add_transcript_entry(g.project, g.params["roomName"], g.body), 201
+    state, room = get_state(), g.params["roomName"]
+    with on_not_found(session_hint, state, g.project, room):
+        return state.add_transcript_entry(g.project, room, g.body), 201
 
 
 @bp.operation("endSession")
 def end_session(roomName):  # noqa: N803 - the spec's parameter name
-    return get_state().end_session(g.project, g.params["roomName"], g.body)
+    state, room = get_state(), g.params["roomName"]
+    with on_not_found(session_hint, state, g.project, room):
+        return state.end_session(g.project, room, g.body)

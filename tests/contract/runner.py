@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree import ElementTree
 
 #: Kept small: each meta-test runs only the focused part of the suite.
 META_MAX_EXAMPLES = 3
@@ -23,6 +25,8 @@ class SuiteRun:
     output: str
     junit: str
     seconds: float = 0.0
+    #: Methods the target's journal holds after the run (when the meta-test asked for it).
+    journal: list[str] = field(default_factory=list)
 
     @property
     def red(self) -> bool:
@@ -70,3 +74,25 @@ def run_suite(
         junit.read_text() if junit.exists() else "",
         time.monotonic() - started,
     )
+
+
+HEADLINE = re.compile(r"^Rule broken: (?P<rule>\w+)(?: on .*?)?(?: \(and (?P<more>[\w, ]+)\))?$")
+
+
+def causes(junit: str) -> dict[str, list[str]]:
+    """Failing testcase → the rules its failure message's first line names as the cause.
+
+    Only the headline counts (``Rule broken: <rule> on <operation> (and <rule>, ...)``),
+    never a rule name somewhere further down the message.
+    """
+    found: dict[str, list[str]] = {}
+    if not junit:
+        return found
+    for case in ElementTree.fromstring(junit).iter("testcase"):
+        for failure in [*case.iter("failure"), *case.iter("error")]:
+            headline = (failure.get("message") or "").splitlines()[0:1]
+            match = HEADLINE.match(headline[0]) if headline else None
+            if match:
+                more = [r.strip() for r in (match["more"] or "").split(",") if r.strip()]
+                found[f"{case.get('classname')}::{case.get('name')}"] = [match["rule"], *more]
+    return found

@@ -7,6 +7,8 @@ the failure report prints the very response that carries the secret values.
 
 from __future__ import annotations
 
+import shlex
+
 import requests
 
 from tests.contract.runner import run_suite
@@ -56,8 +58,31 @@ def test_known_secrets_never_appear_in_any_artifact(make_live_mock, tmp_path):
         tmp_path=tmp_path,
     )
     assert run.red, run.output[-3000:]
-    assert "Reproduce with:" in run.output and "curl " in run.output  # repro commands shown
+    assert "Reproduce: curl " in run.output  # repro commands shown
     assert "[Filtered]" in run.output and "[Filtered]" in run.junit
     for secret in (DEMO_KEY, ACME_KEY, LIVEKIT_SECRET, *provider_secrets):
         assert secret not in run.output, f"{secret[:4]}… leaked into the console output"
         assert secret not in run.junit, f"{secret[:4]}… leaked into the JUnit file"
+
+
+def test_a_secret_that_is_a_common_word_does_not_garble_the_report(make_live_mock, tmp_path):
+    # LiveKit's dev secret is `secret`: redacting it inside words would turn the failing
+    # request's path into /[Filtered]s/openai and break the curl line.
+    target = make_live_mock(check_responses=False)
+    provider_secrets = _seeded_secret_values(target.base_url)
+    target.set_fault("getProviderSecrets", drop_field="project_id")
+    run = run_suite(
+        target.base_url,
+        options=("--livekit-api-key", "devkey", "--livekit-api-secret", "secret"),
+        select=("test_properties.py", "-k", "contract and secrets"),
+        tmp_path=tmp_path,
+    )
+    assert run.red, run.output[-3000:]
+    curls = [line for line in run.output.splitlines() if line.startswith("Reproduce: curl ")]
+    assert curls, run.output[-3000:]
+    for line in curls:
+        argv = shlex.split(line.removeprefix("Reproduce: "))
+        assert any("/secrets/" in arg for arg in argv), line
+    assert "[Filtered]s/" not in run.output + run.junit
+    for secret in provider_secrets:
+        assert secret not in run.output and secret not in run.junit, f"{secret[:4]}… leaked"

@@ -60,3 +60,11 @@ def test_unreachable_target_exits_non_zero(tmp_path):
         run = run_suite(f"http://127.0.0.1:{port}", select=("test_auth.py",), tmp_path=tmp_path)
     assert run.returncode == 3
     assert "unreachable" in run.output
+
+
+def test_base_url_with_a_path_is_a_usage_error_that_says_what_to_pass():
+    result = CliRunner().invoke(
+        main, ["--base-url", "http://127.0.0.1:8080/api/v1", "--api-key", "k"], env={}
+    )
+    assert result.exit_code == 2
+    assert "pass the origin only, --base-url http://127.0.0.1:8080" in result.output

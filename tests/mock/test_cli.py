@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
+
 from click.testing import CliRunner
 
-from mock_server.cli import banner, main
+from mock_server.cli import banner, main, port_problem
+from openapi.exit_codes import ExitCode
 from tests.conftest import mock_config
 
 
@@ -42,3 +49,33 @@ def test_unreadable_seed_is_a_clear_error(tmp_path):
 def test_version_option():
     result = CliRunner().invoke(main, ["--version"])
     assert result.exit_code == 0 and "version" in result.output
+
+
+def test_taken_port_exits_cannot_start_with_one_line_before_any_listening_line():
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("VOXAI_MOCK_")}
+        started = time.monotonic()
+        result = subprocess.run(
+            [sys.executable, "-m", "mock_server", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            env=env,
+        )
+        elapsed = time.monotonic() - started
+    assert result.returncode == ExitCode.CANNOT_START, result.stderr
+    assert elapsed < 5, elapsed
+    lines = (result.stdout + result.stderr).splitlines()
+    assert len(lines) == 1, lines
+    assert f"port {port} is already in use" in lines[0]
+    assert "listening" not in result.stdout
+
+
+def test_free_port_has_no_problem():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    assert port_problem("127.0.0.1", port) is None

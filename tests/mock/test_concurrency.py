@@ -62,7 +62,8 @@ def start_voxai_mock(log_path: Path, *args: str) -> tuple[subprocess.Popen, str]
         try:
             requests.get(f"{base}/__mock/faults", timeout=1)
             return process, base
-        except requests.ConnectionError:
+        # A read timeout too: gunicorn's master listens before its workers have booted.
+        except (requests.ConnectionError, requests.Timeout):
             if process.poll() is not None or time.monotonic() > deadline:
                 if process.poll() is None:
                     stop_cli(process)

@@ -46,7 +46,8 @@ def test_two_worker_processes_share_state_faults_and_journal():
             try:
                 requests.get(f"{base}/__mock/faults", timeout=1)
                 break
-            except requests.ConnectionError:
+            # A read timeout too: gunicorn's master listens before its workers have booted.
+            except (requests.ConnectionError, requests.Timeout):
                 assert time.monotonic() < deadline, process.stdout.read1().decode()
                 time.sleep(0.1)
         workers = {c for c in _children(process.pid)}

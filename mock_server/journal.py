@@ -1,0 +1,145 @@
+"""The request journal's entries: what was asked and answered, with the evidence (bodies,
+error message, applied fault), and never a secret.
+
+Secrets go twice over, before an entry is stored: by field, every property the product spec
+marks ``x-voxai-secret`` (its value, or every value of a map); and by value, every seeded
+API key and secret value wherever it appears (paths, query strings, bodies, messages). API
+keys themselves are never kept: the entry holds the key's project. Bodies are kept parsed
+when JSON, cut at ``BODY_LIMIT`` bytes, so the journal stays bounded by its entry count.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import time
+from typing import Any
+
+from werkzeug.exceptions import HTTPException
+
+import openapi
+
+FILTERED = "[Filtered]"
+#: Bytes of a body kept per entry; a longer body is kept as cut text.
+BODY_LIMIT = 8192
+#: Seeded values shorter than this are replaced only where they are a whole string, so a
+#: short value (livekit-server --dev's "secret") does not mangle ordinary words.
+_SUBSTRING_MIN = 8
+
+
+@functools.cache
+def secret_fields() -> frozenset[str]:
+    """Names of the properties ``voxai.yaml`` marks ``x-voxai-secret``."""
+    names: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for name, prop in (node.get("properties") or {}).items():
+                if isinstance(prop, dict) and prop.get("x-voxai-secret"):
+                    names.add(name)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(openapi.load_spec())
+    return frozenset(names)
+
+
+class Redactor:
+    """Replaces secrets by ``[Filtered]``; built from the seed and the configuration."""
+
+    def __init__(self, seed, config) -> None:
+        values = {p.api_key for p in seed.projects.values()}
+        for providers in seed.secrets.values():
+            values |= {v for fields in providers.values() for v in fields.values()}
+        values.add(config.livekit_api_secret)
+        values.discard("")
+        ordered = sorted(values, key=len, reverse=True)  # a longer secret before its prefix
+        self.long = [v for v in ordered if len(v) >= _SUBSTRING_MIN]
+        self.short = frozenset(v for v in ordered if len(v) < _SUBSTRING_MIN)
+        self.fields = secret_fields()
+
+    def text(self, value: str) -> str:
+        if value in self.short:
+            return FILTERED
+        for secret in self.long:
+            if secret in value:
+                value = value.replace(secret, FILTERED)
+        return value
+
+    def data(self, node: Any) -> Any:
+        """A copy of parsed JSON with secret fields and secret values replaced."""
+        if isinstance(node, dict):
+            return {
+                k: self._field(v) if k in self.fields else self.data(v) for k, v in node.items()
+            }
+        if isinstance(node, list):
+            return [self.data(v) for v in node]
+        return self.text(node) if isinstance(node, str) else node
+
+    def _field(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: FILTERED for k in value}
+        return FILTERED if value is not None else None
+
+
+def _body(raw: bytes | None, redactor: Redactor) -> tuple[Any, bool]:
+    if not raw:
+        return None, False
+    if len(raw) > BODY_LIMIT:
+        return redactor.text(raw[:BODY_LIMIT].decode("utf-8", "replace")), True
+    try:
+        return redactor.data(json.loads(raw)), False
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested too deep: as text
+        return redactor.text(raw.decode("utf-8", "replace")), False
+
+
+def request_bytes(req, max_bytes: int) -> bytes | None:
+    """The request body, if it was small enough to be read (never raises)."""
+    if req.content_length is None or req.content_length > max_bytes:
+        return None
+    try:
+        return req.get_data(cache=True)
+    except (HTTPException, OSError):
+        return None
+
+
+def entry(req, status: int, response_raw: bytes | None, ctx, redactor: Redactor, max_bytes):
+    """One journal entry (``at`` as Unix time; ``MockState.requests`` formats it)."""
+    rule = getattr(ctx, "rule", None)
+    project = getattr(ctx, "project", None)
+    started = getattr(ctx, "started", None)
+    request_body, request_cut = _body(request_bytes(req, max_bytes), redactor)
+    response_body, response_cut = _body(response_raw, redactor)
+    error = None
+    if status >= 400 and isinstance(response_body, dict):
+        error = response_body.get("message")
+    item: dict[str, Any] = {
+        "method": req.method,
+        "path": redactor.text(req.path),
+        "query": {k: redactor.text(v) for k, v in req.args.items()},
+        "operation_id": rule.operation_id if rule else None,
+        "status": status,
+        "duration_ms": round((time.perf_counter() - started) * 1000, 3) if started else 0.0,
+        "at": time.time(),
+        "project_id": project.id if project else getattr(ctx, "key_project_id", None),
+        "test_id": getattr(ctx, "test_id", None),
+        "request_body": request_body,
+        "response_body": response_body,
+        "error": error,
+        "fault": getattr(ctx, "control", None),
+    }
+    if request_cut:
+        item["request_body_truncated"] = True
+    if response_cut:
+        item["response_body_truncated"] = True
+    return item
+
+
+def select(entries: list[dict[str, Any]], limit: int, **filters: Any) -> list[dict[str, Any]]:
+    """The newest ``limit`` entries matching every filter given (``None`` = any)."""
+    wanted = {k: v for k, v in filters.items() if v is not None}
+    chosen = [e for e in entries if all(e.get(k) == v for k, v in wanted.items())]
+    return chosen[-limit:]
