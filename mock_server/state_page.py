@@ -20,6 +20,7 @@ bp = Blueprint("state_page", __name__)
 #: The admin API, as the index lists it (its spec is openapi/mock-admin.yaml).
 ADMIN_LINKS = {
     "reset": "POST /__mock/reset",
+    "seed": "GET /__mock/seed",
     "state": "GET /__mock/state?project_id=&room_prefix=&transcripts=",
     "requests": "GET /__mock/requests?limit=",
     "faults": "GET|DELETE /__mock/faults",

@@ -57,23 +57,32 @@
     }) : [el("p", { class: "empty" }, "No sessions.")]));
   }
 
-  function renderJournal(entries, projectId) {
-    const rows = entries.filter((e) => !projectId || String(e.project_id) === projectId)
-      .slice(-50).reverse().map((e) => el("tr", {},
-        el("td", {}, (e.at || "").replace("T", " ").replace(/\+00:00|Z$/, "")),
-        el("td", {}, e.method), el("td", {}, e.path), el("td", {}, e.operation_id || "—"),
-        el("td", { class: e.status >= 400 ? "status-error" : "" }, e.status),
-        el("td", {}, Number(e.duration_ms).toFixed(1)), el("td", {}, projectLabel(e.project_id))));
+  function renderJournal(entries) {
+    const rows = entries.slice(-50).reverse().map((e) => el("tr", {},
+      el("td", {}, (e.at || "").replace("T", " ").replace(/\+00:00|Z$/, "")),
+      el("td", {}, e.method), el("td", {}, e.path), el("td", {}, e.operation_id || "—"),
+      el("td", { class: e.status >= 400 || e.status === 0 ? "status-error" : "" }, e.status),
+      el("td", {}, Number(e.duration_ms).toFixed(1)), el("td", {}, projectLabel(e.project_id)),
+      el("td", { class: "error" }, e.error || "")));
     $("journal").tBodies[0].replaceChildren(...rows);
   }
 
+  const SCOPE_KEYS = ["project_id", "test_id"];
+
+  // One row per rule: GET /__mock/faults lists each operation's rules, one per scope.
   function renderFaults(faults) {
-    const rows = Object.entries(faults).map(([op, rule]) => {
+    const rows = Object.entries(faults).flatMap(([op, rules]) => (Array.isArray(rules) ? rules : [rules]).map((rule) => {
+      const scope = new URLSearchParams();
+      SCOPE_KEYS.forEach((k) => { if (rule[k] != null && rule[k] !== "") scope.set(k, rule[k]); });
+      const what = Object.fromEntries(Object.entries(rule).filter(([k]) => !SCOPE_KEYS.includes(k)));
+      const label = [rule.project_id != null ? `project ${projectLabel(rule.project_id)}` : "", rule.test_id ? `test ${rule.test_id}` : ""]
+        .filter(Boolean).join(", ") || "every request";
+      const url = `/__mock/faults/${encodeURIComponent(op)}${scope.toString() ? "?" + scope : ""}`;
       const clear = el("button", { type: "button", class: "fault-clear", "data-operation": op }, "Clear");
-      clear.addEventListener("click", () => send("DELETE", `/__mock/faults/${encodeURIComponent(op)}`, null, `Cleared the fault on ${op}.`));
-      return el("tr", { "data-operation": op }, el("td", {}, op), el("td", {}, JSON.stringify(rule)), el("td", {}, clear));
-    });
-    $("faults").tBodies[0].replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { class: "empty", colspan: "3" }, "No faults."))]));
+      clear.addEventListener("click", () => send("DELETE", url, null, `Cleared the fault on ${op} (${label}).`));
+      return el("tr", { "data-operation": op }, el("td", {}, op), el("td", {}, label), el("td", {}, JSON.stringify(what)), el("td", {}, clear));
+    }));
+    $("faults").tBodies[0].replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { class: "empty", colspan: "4" }, "No faults."))]));
   }
 
   async function send(method, url, body, okText) {
@@ -105,18 +114,21 @@
     if (num("fault-status")) rule.status = parseInt(num("fault-status"), 10);
     if (num("fault-rate")) rule.error_rate = parseFloat(num("fault-rate"));
     if (num("fault-drop")) rule.drop_field = num("fault-drop");
+    if (num("fault-times")) rule.times = parseInt(num("fault-times"), 10);
+    if ($("fault-project").value) rule.project_id = parseInt($("fault-project").value, 10);
     return rule;
   }
 
   async function refresh() {
     const projectId = $("project-filter").value;
     const query = projectId ? `?project_id=${encodeURIComponent(projectId)}` : "";
+    const journalQuery = `?limit=50${projectId ? `&project_id=${encodeURIComponent(projectId)}` : ""}`;
     const [state, journal, faults] = await Promise.all([
-      getJSON(`/__mock/state${query}`), getJSON("/__mock/requests?limit=200"), getJSON("/__mock/faults"),
+      getJSON(`/__mock/state${query}`), getJSON(`/__mock/requests${journalQuery}`), getJSON("/__mock/faults"),
     ]);
     renderRooms(state.rooms);
     renderSessions(state.sessions);
-    renderJournal(journal.requests, projectId);
+    renderJournal(journal.requests);
     renderFaults(faults.faults);
     $("updated").textContent = `updated ${new Date().toLocaleTimeString()}`;
   }
@@ -132,6 +144,7 @@
     index.projects.forEach((p) => {
       projects[p.id] = p;
       filter.append(el("option", { value: String(p.id) }, `${p.name} (project ${p.id}, ${p.room_prefix}…)`));
+      $("fault-project").append(el("option", { value: String(p.id) }, `${p.name} (${p.id})`));
     });
     const ops = $("fault-operation");
     index.operations.forEach((op) => ops.append(el("option", { value: op }, op)));

@@ -90,7 +90,11 @@ class StatePage:
 
     def set_fault(self, operation_id: str, **fields: str | int | float) -> None:
         inputs = {"latency_ms": "#fault-latency", "status": "#fault-status"}
-        inputs |= {"error_rate": "#fault-rate", "drop_field": "#fault-drop"}
+        inputs |= {
+            "error_rate": "#fault-rate",
+            "drop_field": "#fault-drop",
+            "times": "#fault-times",
+        }
         self.page.locator("#fault-operation").select_option(operation_id)
         for name, selector in inputs.items():
             self.page.locator(selector).fill(str(fields.get(name, "")))

@@ -64,9 +64,18 @@ def test_fault_set_from_the_page_form_is_seen_by_the_next_call_and_cleared(
     expect(state.fault_row("listAgents")).to_have_count(0)
     assert call(live_mock, "GET", "/api/v1/agents").status_code == 200
 
+    state.page.locator("#fault-project").select_option("2")  # scoped to Acme's key only
+    state.set_fault("listAgents", status=503)
+    expect(state.fault_row("listAgents")).to_contain_text("project Acme (2)")
+    assert call(live_mock, "GET", "/api/v1/agents").status_code == 200
+    assert call(live_mock, "GET", "/api/v1/agents", ACME_KEY).status_code == 503
+    state.page.locator("#faults-clear-all").click()
+    expect(state.fault_row("listAgents")).to_have_count(0)
+    state.page.locator("#fault-project").select_option("")
+
     state.set_fault("listAgents")  # an empty rule: the admin API's 400 is shown
     expect(state.page.locator("#fault-message")).to_contain_text("400")
     state.set_fault("listAgents", status=200)  # out of bounds: the browser refuses to send it
     assert state.page.locator("#fault-status").evaluate("e => e.validity.rangeUnderflow")
-    assert live_mock.state.faults == {}
+    assert call(live_mock, "GET", "/__mock/faults").json()["faults"] == {}
     recorded.assert_same_origin(live_mock.base_url)
