@@ -11,6 +11,8 @@ export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
 export npm_config_fund := false
 export npm_config_audit := false
 export npm_config_update_notifier := false
+# Prism's install script reports to Scarf unless told not to.
+export SCARF_ANALYTICS := false
 
 .PHONY: run test lint lint-spec postman bench clean check-node install smoke-install browser
 

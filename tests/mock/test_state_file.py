@@ -81,7 +81,7 @@ def start_cli(state_file, port):
         try:
             requests.get(f"http://127.0.0.1:{port}/__mock/faults", timeout=1)
             return process
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # up, but slow to answer
             time.sleep(0.1)
     process.kill()
     raise AssertionError(process.stdout.read().decode())

@@ -62,15 +62,30 @@ def tool(name: str) -> Path:
     return path
 
 
-def run_newman(base_url: str, api_key: str, report: Path, timeout: float = 60) -> tuple:
+MOCK_ENVIRONMENT = POSTMAN_DIR / "environments" / "mock.postman_environment.json"
+
+
+def run_newman(
+    base_url: str,
+    api_key: str,
+    report: Path,
+    timeout: float = 60,
+    env_vars: dict[str, str] | None = None,
+    folders: tuple[str, ...] = (),
+) -> tuple:
     """Run the committed collection once, in folder order; (parsed JSON report, CLI output).
 
-    The report holds request headers and response bodies, so it is deleted once read.
+    The environment is the committed mock one (LiveKit ``devkey`` / ``secret``) with
+    ``baseUrl``, ``apiKey`` and ``env_vars`` overriding it; ``folders`` limits the run to
+    those folders (in collection order). The report holds request
+    headers and response bodies, so it is deleted once read.
     """
+    overrides = {"baseUrl": base_url, "apiKey": api_key, **(env_vars or {})}
     command = [
         str(tool("newman")), "run", str(COLLECTION_PATH),
-        "--env-var", f"baseUrl={base_url}",
-        "--env-var", f"apiKey={api_key}",
+        "--environment", str(MOCK_ENVIRONMENT),
+        *(arg for key, value in overrides.items() for arg in ("--env-var", f"{key}={value}")),
+        *(arg for folder in folders for arg in ("--folder", folder)),
         "--reporters", "cli,json",
         "--reporter-json-export", str(report),
         "--color", "off", "--disable-unicode", "--timeout-request", "10000",
@@ -83,6 +98,16 @@ def run_newman(base_url: str, api_key: str, report: Path, timeout: float = 60) -
     finally:
         report.unlink(missing_ok=True)
     return parsed, completed.stdout + completed.stderr
+
+
+def response_text(execution: dict[str, Any]) -> str:
+    """The response body of one execution of a newman JSON report."""
+    stream = (execution.get("response") or {}).get("stream") or {}
+    return bytes(stream.get("data") or []).decode("utf-8", "replace")
+
+
+def executions_named(report: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    return [e for e in report["run"]["executions"] if e["item"]["name"] == name]
 
 
 def failed_assertions(report: dict[str, Any]) -> list[tuple[str, str]]:

@@ -10,9 +10,13 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from openapi import iter_operations, load_spec, resolve_refs
+from contract_tests.rules import RULES
+from mock_server import MockConfig
+from openapi import iter_operations, load_spec, operation, resolve_refs
+from postman import behaviours
 from postman.cli import main as postman_cli
 from postman.export import COLLECTION_PATH, build_collection, item_id, render
+from postman.scenarios import follow_steps
 from tests.postman.helpers import (
     SCHEMA_PATH,
     committed_collection,
@@ -22,6 +26,7 @@ from tests.postman.helpers import (
 )
 
 OPERATIONS = list(iter_operations())
+SUMMARIES = {op.definition["summary"] for op in OPERATIONS}
 
 
 @pytest.fixture(scope="module")
@@ -83,10 +88,20 @@ def test_export_is_byte_identical_and_ids_are_unique():
 
 def test_folders_follow_the_spec_tag_order(collection):
     spec = load_spec()
+    follow = follow_steps(spec)
     assert [folder["name"] for folder in collection["item"]] == [t["name"] for t in spec["tags"]]
     for folder in collection["item"]:
         ops = [op for op in OPERATIONS if op.tag == folder["name"]]
-        assert [item["id"] for item in folder["item"]] == [item_id(op.operation_id) for op in ops]
+        # Each operation's own request, then the steps that follow it (postman/scenarios.py).
+        expected = [
+            (op.operation_id, name)
+            for op in ops
+            for name in [op.definition["summary"]]
+            + [s.name for s in follow.get(op.operation_id, [])]
+        ]
+        assert [item["name"] for item in folder["item"]] == [name for _, name in expected]
+        own = [item["id"] for item in folder["item"] if item["name"] in SUMMARIES]
+        assert own == [item_id(op.operation_id) for op in ops]
 
 
 @pytest.mark.parametrize("op", OPERATIONS, ids=lambda op: op.operation_id)
@@ -130,9 +145,9 @@ def test_every_request_example_is_in_the_collection(items, op):
     media_type, content = next(iter(body["content"].items()))
     examples = [ex["value"] for ex in content["examples"].values()]
     sent = json.loads(request["body"]["raw"])
-    # The body is the first example; only run variables (room names, no_agent) differ.
+    # The body is the first example; only run variables (room names, no_agent, event ids) differ.
     assert set(sent) >= set(examples[0])
-    unchanged = {k: v for k, v in examples[0].items() if not str(sent[k]).startswith("{{")}
+    unchanged = {k: v for k, v in examples[0].items() if "{{" not in json.dumps(sent[k])}
     assert {k: sent[k] for k in unchanged} == unchanged
     assert {"key": "Content-Type", "value": media_type} in request["header"]
     for example in examples:
@@ -140,30 +155,48 @@ def test_every_request_example_is_in_the_collection(items, op):
 
 
 @pytest.mark.parametrize("op", OPERATIONS, ids=lambda op: op.operation_id)
-def test_every_response_example_is_a_saved_response(items, op):
-    saved = {(r["code"], r["body"]) for r in _item(items, op)["response"]}
-    expected = {
-        (int(code), json.dumps(example["value"], indent=2))
+def test_saved_responses_are_the_operations_own_examples(items, op):
+    saved = [(r["code"], json.loads(r["body"])) for r in _item(items, op)["response"]]
+    examples = [
+        (int(code), example["value"])
         for code, response in resolve_refs(op.definition["responses"]).items()
         for content in (response.get("content") or {}).values()
         for example in (content.get("examples") or {}).values()
-    }
-    assert expected and saved == expected
+    ]
+    assert saved and all(entry in examples for entry in saved)
+    # A shared error example that fits another operation is left out (x-voxai-operations),
+    # never the operation's success or refusal.
+    assert {c for c, _ in examples if c < 300 or c == 401} <= {c for c, _ in saved}
+    body = resolve_refs(op.definition.get("requestBody")) or {}
+    media_type, content = next(iter(body.get("content", {"": {}}).items()))
+    fields = set(content.get("schema", {}).get("properties", {}))
+    fields |= {resolve_refs(p)["name"] for p in op.parameters}
+    for code, value in saved:
+        # Each error example is about this operation: its key or signature, its media type,
+        # its own fields.
+        if code == 401:
+            assert ("X-API-Key" in value["message"]) == op.secured, value
+        if code == 415:
+            assert value["message"].endswith(media_type), value
+        for detail in value.get("details", []) if code == 400 else []:
+            assert detail["field"] in fields, (detail, sorted(fields))
 
 
-def test_api_key_auth_on_the_collection_and_webhook_unauthenticated(collection, items):
+def test_api_key_auth_on_the_collection_and_webhooks_signed_instead(collection, items):
     assert collection["auth"]["type"] == "apikey"
     auth = {entry["key"]: entry["value"] for entry in collection["auth"]["apikey"]}
     assert auth == {"key": "X-API-Key", "value": "{{apiKey}}", "in": "header"}
-    for op in OPERATIONS:
-        request = _item(items, op)["request"]
-        if op.secured:
-            assert "auth" not in request, f"{op.operation_id} must inherit the collection auth"
+    webhooks = [i for i in requests_of(collection) if i["request"]["url"]["path"][0] == "webhooks"]
+    assert len(webhooks) == 7
+    for item in requests_of(collection):
+        if item in webhooks:
+            assert item["request"]["auth"] == {"type": "noauth"}
+            assert "Authorization" in script(item, "prerequest")
         else:
-            assert request["auth"] == {"type": "noauth"}
-            assert "401" in request["description"]
+            assert "auth" not in item["request"], f"{item['name']} must inherit the collection auth"
     variables = {v["key"]: v["value"] for v in collection["variable"]}
-    assert variables["apiKey"] == "" and variables["baseUrl"].startswith("http")
+    assert variables["baseUrl"].startswith("http")
+    assert variables["apiKey"] == variables["livekitApiKey"] == variables["livekitApiSecret"] == ""
 
 
 @pytest.mark.parametrize("op", OPERATIONS, ids=lambda op: op.operation_id)
@@ -171,11 +204,7 @@ def test_every_request_tests_status_content_type_and_schema(items, op):
     source = script(_item(items, op), "test")
     for name in ("status is documented", "content-type is application/json", "body matches schema"):
         assert f'pm.test("{name}"' in source
-    expected = (
-        401
-        if not op.secured
-        else min(int(c) for c in op.definition["responses"] if c.startswith("2"))
-    )
+    expected = min(int(c) for c in op.definition["responses"] if c.startswith("2"))
     assert f'pm.test("status is {expected}"' in source
     assert "pm.response.to.have.jsonSchema(" in source
     assert "tv4" not in source
@@ -213,16 +242,23 @@ def test_run_is_chained_from_the_token_request(items):
     assert participants[0]["value"] == "{{room}}"
 
 
-def test_environments_hold_only_base_url_and_a_seeded_or_empty_key():
+def test_environments_keep_secrets_secret_and_staging_off_production():
     folder = COLLECTION_PATH.parent / "environments"
     mock = json.loads((folder / "mock.postman_environment.json").read_text())
     staging = json.loads((folder / "staging.postman_environment.json").read_text())
     mock_values = {v["key"]: v for v in mock["values"]}
     staging_values = {v["key"]: v for v in staging["values"]}
+    config = MockConfig.from_env(environ={})
     assert mock_values["baseUrl"]["value"] == "http://127.0.0.1:8080"
     assert mock_values["apiKey"]["value"] == "vx_demo_key"
-    assert staging_values["apiKey"]["value"] == "" and staging_values["apiKey"]["type"] == "secret"
-    assert staging_values["baseUrl"]["value"] == load_spec()["servers"][0]["url"]
+    assert mock_values["livekitApiKey"]["value"] == config.livekit_api_key
+    assert mock_values["livekitApiSecret"]["value"] == config.livekit_api_secret
+    for values in (mock_values, staging_values):
+        assert values["apiKey"]["type"] == values["livekitApiSecret"]["type"] == "secret"
+    assert staging_values["apiKey"]["value"] == staging_values["livekitApiSecret"]["value"] == ""
+    # A template never points at production by default: the base URL is left to fill in.
+    production = [s["url"] for s in load_spec()["servers"] if "Production" in s["description"]]
+    assert production and staging_values["baseUrl"]["value"] == ""
 
 
 def test_check_passes_on_a_fresh_export_and_fails_on_a_stale_file(tmp_path):
@@ -244,3 +280,15 @@ def test_cli_help_explains_itself_with_an_example():
     assert result.exit_code == 0
     assert "Example:" in result.output and "--check" in result.output
     assert "VOXAI_POSTMAN_OUTPUT" in result.output
+
+
+def test_behaviour_tests_are_named_and_sourced_like_the_contract_suites_rules():
+    rules = [v for v in vars(behaviours).values() if isinstance(v, behaviours.Behaviour)]
+    rules += [r for rs in behaviours.by_operation(load_spec()).values() for r in rs]
+    assert len(rules) >= 10
+    webhook_text = " ".join(operation("receiveLivekitWebhook").definition["description"].split())
+    for rule in rules:
+        if rule.rule in RULES:  # a failure reads the same in Postman and voxai-contract
+            assert rule.docs == RULES[rule.rule].docs, rule.rule
+        else:  # the webhook run's own rules quote the operation's description
+            assert rule.docs == behaviours.WEBHOOK_DOCS and webhook_text.startswith(rule.docs)

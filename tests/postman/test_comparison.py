@@ -12,8 +12,8 @@ import subprocess
 
 import pytest
 
-from openapi import iter_operations, load_spec, resolve_refs, spec_path
-from postman.export import build_collection, item_id, render
+from openapi import iter_operations, load_spec, operation, resolve_refs, spec_path
+from postman.export import build_collection, item_id, own_examples, render
 from tests.postman.helpers import committed_collection, requests_of, script, tool
 
 #: The converter's options that bring it closest to this export (README, second column).
@@ -74,20 +74,29 @@ def test_bodies_are_spec_examples_here_and_schema_placeholders_by_default(conver
     assert _token_body(tuned) == {"identity": "user1", "room": "my-room"}
 
 
-def test_response_examples_are_saved_here_and_faked_by_default(converted, tuned, ours):
-    def saved(collection):
-        return sum(len(item.get("response", [])) for item in requests_of(collection))
+def test_response_examples_are_each_operations_own_here_and_faked_by_default(
+    converted, tuned, ours
+):
+    def saved(collection, name=None):
+        items = [i for i in requests_of(collection) if name in (None, i["name"])]
+        return [(r["code"], json.loads(r["body"])) for item in items for r in item["response"]]
 
-    examples = sum(
-        len(content.get("examples") or {})
+    own = sum(
+        len(own_examples(op.operation_id, content))
         for op in iter_operations()
         for response in resolve_refs(op.definition["responses"]).values()
         for content in (response.get("content") or {}).values()
     )
-    assert saved(ours) == examples
-    # Tuned, the converter saves them too (the spec has one example per status); by
-    # default it saves schema-faked bodies instead.
-    assert saved(tuned) == examples
+    assert len(saved(ours)) == own
+    # Tuned, the converter saves the first example of each status, even where it is another
+    # operation's: the webhook gets the X-API-Key 401 and createToken's `identity` 400.
+    webhook = operation("receiveLivekitWebhook").definition["summary"]
+    theirs = dict(saved(tuned, webhook))
+    assert theirs[401]["message"] == "Missing X-API-Key header"
+    assert theirs[400]["details"][0]["field"] == "identity"
+    here = dict(saved(ours, webhook))
+    assert "X-API-Key" not in here[401]["message"] and here[400]["details"][0]["field"] == "id"
+    # By default it saves schema-faked bodies instead.
     bodies = [r["body"] for item in requests_of(converted[0]) for r in item["response"]]
     assert any("<string>" in body for body in bodies)
 
