@@ -14,7 +14,7 @@ export npm_config_update_notifier := false
 # Prism's install script reports to Scarf unless told not to.
 export SCARF_ANALYTICS := false
 
-.PHONY: run test lint lint-spec postman bench clean check-node install smoke-install
+.PHONY: run test lint lint-spec postman bench clean check-node install smoke-install browser
 
 # The venv is rebuilt when pyproject.toml changes; the stamp records a finished install.
 $(BIN)/.installed: pyproject.toml
@@ -45,7 +45,7 @@ lint-spec: $(BIN)/.installed node_modules/.installed
 	$(BIN)/openapi-spec-validator openapi/voxai.yaml openapi/mock-admin.yaml
 	node_modules/.bin/redocly lint --max-problems 50
 
-test: $(BIN)/.installed node_modules/.installed postman/node_modules/.installed lint-spec smoke-install
+test: $(BIN)/.installed node_modules/.installed postman/node_modules/.installed lint-spec smoke-install browser
 	$(BIN)/voxai-postman --check
 	$(BIN)/pytest
 
@@ -61,6 +61,17 @@ smoke-install: $(BIN)/.installed
 	cd /tmp && $(CURDIR)/$(SMOKE)/bin/python -c "from mock_server import create_app; \
 	  r = create_app().test_client().get('/api/v1/agents', headers={'X-API-Key': 'vx_demo_key'}); \
 	  assert r.status_code == 200 and r.get_json()['agents'], r.data; print('installed mock serves the seed')"
+	cd /tmp && $(CURDIR)/$(SMOKE)/bin/python -c "from mock_server import create_app; \
+	  c = create_app().test_client(); \
+	  assert all(c.get(p).status_code == 200 for p in ('/', '/docs/assets/swagger-ui-bundle.js', \
+	    '/docs/assets/docs.js', '/openapi.json', '/docs/postman/collection.json')); \
+	  print('installed mock serves the docs page and its assets')"
+
+# The browser tests drive Debian's Chromium (root, as on these machines), never a browser that a
+# test tool downloads; tests/browser/ fails, not skips, without it.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq -o DPkg::Lock::Timeout=300 && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 chromium; }
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

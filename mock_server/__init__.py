@@ -59,6 +59,7 @@ def create_app(config: MockConfig | dict[str, Any] | None = None) -> Flask:
         endpoints.update({f"{bp.name}.{ep}": op for ep, op in bp.operation_ids.items()})
     rules = {**product_rules(), **admin_rules()}
     install_edge(app, rules, endpoints)
+    _register_pages(app)
     register_error_handlers(app)
     CORS(
         app,
@@ -75,6 +76,14 @@ def create_app(config: MockConfig | dict[str, Any] | None = None) -> Flask:
     )
     _cors_only_with_origin(app)
     return app
+
+
+def _register_pages(app: Flask) -> None:
+    """The offline API reference (``/``, ``/docs``, ``/openapi.json``) and ``/__mock/``."""
+    from . import docs_page, state_page
+
+    app.register_blueprint(docs_page.bp)
+    app.register_blueprint(state_page.bp)
 
 
 def _cors_only_with_origin(app: Flask) -> None:

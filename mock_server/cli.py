@@ -32,6 +32,7 @@ def banner(config: MockConfig, host: str, port: int, server: str) -> str:
     lines = [
         f"VoxAI mock listening on {url}  (server: {server})",
         f"  API base:  {url}/api/v1   admin: {url}/__mock/",
+        f"  Docs:      {url}/docs   (Try It, Download for Postman)   state page: {url}/__mock/",
         "  Seeded API keys (X-API-Key):",
     ]
     for p in seed.projects.values():

@@ -76,6 +76,8 @@ def install_edge(app: Flask, rules: dict[str, OperationRule], endpoints: dict[st
     def finish_response(response):
         req, ctx = request._get_current_object(), g._get_current_object()
         rule: OperationRule | None = getattr(ctx, "rule", None)
+        if req.blueprint == "docs":
+            return response  # the reference page and its files are not API traffic
         if req.method == "OPTIONS" or req.path.startswith("/__mock/"):
             if config.validate_responses and rule is not None:
                 # mock-admin.yaml documents 400 only where admin calls take input.

@@ -179,7 +179,9 @@ def test_bad_path_parameters_are_400_naming_them(client, path, field, location):
     assert (detail["field"], detail["location"]) == (field, location)
 
 
-@pytest.mark.parametrize("path", ["/", "/api/v1", "/api/v1/nope", "/api/v2/token", "/__mock/nope"])
+@pytest.mark.parametrize(
+    "path", ["/index.html", "/api/v1", "/api/v1/nope", "/api/v2/token", "/__mock/nope", "/docs/x"]
+)
 def test_unknown_paths_are_404(client, path):
     assert error_of(client.get(path, headers=H), 404)["error"] == "not_found"
 
