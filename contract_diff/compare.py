@@ -105,16 +105,9 @@ class _Walk:
             return
         if rtypes != ttypes:
             numeric = all(_numeric(v) for v in (*refs, *tgts) if isinstance(v, str))
-            kind = (
-                "numeric_string"
-                if numeric
-                and {rtypes, ttypes}
-                == {
-                    frozenset({"number"}),
-                    frozenset({"string"}),
-                }
-                else "type"
-            )
+            pair = {frozenset(rtypes), frozenset(ttypes)}
+            numeric = numeric and pair == {frozenset({"number"}), frozenset({"string"})}
+            kind = "numeric_string" if numeric else "type"
             self.add(steps, kind, _types(rtypes, kind), _types(ttypes, kind), cursor)
         objects = [v for v in refs if isinstance(v, dict)], [v for v in tgts if isinstance(v, dict)]
         if objects[0] and objects[1]:
