@@ -172,7 +172,9 @@ STEPS: tuple[Step, ...] = (
     Step(
         "createToken",
         "invalid_body",
-        lambda f, t, o: Request("POST", "/token", {"room": f"{f.run}room", "no_agent": True}),
+        lambda f, t, o: Request(
+            "POST", "/token", {k: v for k, v in _token_body(f, o).items() if k != "identity"}
+        ),
     ),
     Step(
         "createToken",
