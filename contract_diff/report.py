@@ -124,12 +124,13 @@ def console(run: Run, redact: Redactor) -> str:
             continue
         lines.append(f"\n{operation}")
         table = [header] + [
-            (d.case, d.path, d.kind, _cut(d.reference), _cut(d.target), _verdict_cell(d))
-            for d in rows
+            (", ".join(cases), d.path, d.kind, _cut(d.reference), _cut(d.target), _verdict_cell(d))
+            for cases, d in _grouped(rows)
         ]
         widths = [max(len(row[i]) for row in table) for i in range(len(header))]
         for row in table:
-            lines.append("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
+            cells = "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True))
+            lines.append(("  " + cells).rstrip())
     same = [op for op in run.operations if all(d.operation != op for d in run.differences)]
     if same:
         lines.append(f"\nno difference: {', '.join(same)}")
@@ -139,6 +140,15 @@ def console(run: Run, redact: Redactor) -> str:
     )
     lines += [f"teardown: {note}" for note in run.teardown]
     return redact("\n".join(lines))
+
+
+def _grouped(rows: list[Difference]) -> list[tuple[list[str], Difference]]:
+    """The same difference in several cases of one operation, as one console row."""
+    groups: dict[tuple[str, ...], tuple[list[str], Difference]] = {}
+    for d in rows:
+        key = (d.path, d.kind, d.reference, d.target, _verdict_cell(d))
+        groups.setdefault(key, ([], d))[0].append(d.case)
+    return list(groups.values())
 
 
 def _verdict_cell(diff: Difference) -> str:
