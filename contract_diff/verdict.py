@@ -31,6 +31,17 @@ TOKEN = "Generate a LiveKit token to join a room."
 ADD_ENTRY = "Adds a transcript entry to an active session for a given room."
 END = "Ends an active session, marking it as completed."
 
+#: Fields whose values the docs list in words, by field name: the quote and the values.
+DOCS_ENUMS: dict[str, tuple[str, frozenset[str]]] = {
+    "speaker": ('"agent", "user", or "system"', frozenset({"agent", "user", "system"})),
+    "session_type": ('"voice" or "sip"', frozenset({"voice", "sip"})),
+    "period": ('"today", "7d", "30d", or "all"', frozenset({"today", "7d", "30d", "all"})),
+    "group_by": (
+        '"day", "model", "agent", or "service"',
+        frozenset({"day", "model", "agent", "service"}),
+    ),
+}
+
 #: (operation, case) → the status class the docs imply, and the docs text that says so.
 EXPECTED_STATUS: dict[tuple[str, str], tuple[int, tuple[str, ...]]] = {
     ("listAgents", "ok"): (2, ("Returns all agent configurations for the project",)),
@@ -157,6 +168,14 @@ def judge(diff: Difference, ref: Observation, tgt: Observation) -> Difference:
         return _silent(diff, _status_pointer(diff.operation, ref, tgt))
     if diff.kind == "content_type":
         return _silent(diff, spec_view.INFO_POINTER)
+    if diff.kind in ("enum_casing", "enum_value") and diff.steps and diff.steps[-1] in DOCS_ENUMS:
+        quoted, allowed = DOCS_ENUMS[diff.steps[-1]]
+        meets = (
+            _nodes_at(ref.body, diff.steps) <= allowed,
+            _nodes_at(tgt.body, diff.steps) <= allowed,
+        )
+        if meets[0] != meets[1]:
+            return _decide(diff, [quoted], meets[0])
     example = spec_view.docs_example(diff.operation)
     both_succeeded = _status_class(ref) == 2 and _status_class(tgt) == 2
     if example is not None and both_succeeded:
@@ -184,14 +203,22 @@ def _by_example(diff: Difference, ref_body: Any, tgt_body: Any, shown: Any) -> b
     return None
 
 
-def _types_at(body: Any, steps: tuple[str, ...]) -> set[str]:
+def _at(body: Any, steps: tuple[str, ...]) -> list[Any]:
     nodes = [body]
     for step in steps:
         if step == "[]":
             nodes = [item for n in nodes if isinstance(n, list) for item in n]
         else:
             nodes = [n[step] for n in nodes if isinstance(n, dict) and step in n]
-    return {json_type(n) for n in nodes}
+    return nodes
+
+
+def _types_at(body: Any, steps: tuple[str, ...]) -> set[str]:
+    return {json_type(n) for n in _at(body, steps)}
+
+
+def _nodes_at(body: Any, steps: tuple[str, ...]) -> set[str]:
+    return {n for n in _at(body, steps) if isinstance(n, str)}
 
 
 def _status_pointer(operation_id: str, ref: Observation, tgt: Observation) -> str:

@@ -18,6 +18,7 @@ SILENT, DECIDE = "docs silent", "docs decide"
 ERROR = "/components/schemas/Error"
 TOOLS_200 = "/paths/~1api~1v1~1agents~1{agentId}~1tools/get/responses/200"
 SESSION = "/components/schemas/Session"
+ENTRY_201 = "/paths/~1api~1v1~1sessions~1{roomName}~1transcript/post/responses/201"
 PARTICIPANT = "/components/schemas/Participant"
 BAD_REQUEST = "/components/responses/BadRequest"
 
@@ -92,6 +93,15 @@ class EndResponseNested(DiffModifier):  # the end response nests the session und
 SILENT_MODIFIERS = (ErrorsAsDetail422, ToolsAsBareArray, ParticipantsInLowerCase, EndResponseNested)
 
 
+class SequenceAsString(DiffModifier):  # a transcript entry's sequence is a numeric string
+    expected = (("addTranscriptEntry", "ok", "$.sequence", "numeric_string", SILENT, ENTRY_201),)
+
+    def rewrite(self, exchange: Exchange) -> None:
+        if exchange.path.endswith("/transcript") and exchange.status == 201:
+            body = exchange.json()
+            exchange.set_json(dict(body, sequence=str(body["sequence"])))
+
+
 class DiffersWhereDocsSilent(DiffModifier):  # all four silent changes at once
     expected = tuple(row for cls in SILENT_MODIFIERS for row in cls.expected)
 
@@ -123,7 +133,38 @@ class CreatedAtAsString(DiffModifier):  # GET /rooms answers createdAt as a nume
             exchange.set_json(body)
 
 
-DOCS_BREAKING_MODIFIERS = (UnprefixedRoom, CreatedAtAsString)
+class TokenWithoutWsUrl(DiffModifier):  # POST /token leaves out wsUrl, which the docs show
+    expected = (("createToken", "ok", "$.wsUrl", "field", DECIDE, None),)
+
+    def rewrite(self, exchange: Exchange) -> None:
+        if exchange.path == "/api/v1/token" and exchange.status == 200:
+            exchange.set_json({k: v for k, v in exchange.json().items() if k != "wsUrl"})
+
+
+class MissingKeyServed(DiffModifier):  # GET /agents without X-API-Key is served
+    expected = (("listAgents", "missing_key", "status", "status", DECIDE, None),)
+
+    def before(self, exchange: Exchange) -> None:
+        if exchange.path == "/api/v1/agents":
+            exchange.headers.setdefault("X-Api-Key", "vx_demo_key")
+
+
+class SpeakerInUpperCase(DiffModifier):  # a stored entry's speaker reads "USER"
+    expected = (("addTranscriptEntry", "ok", "$.speaker", "enum_casing", DECIDE, None),)
+
+    def rewrite(self, exchange: Exchange) -> None:
+        if exchange.path.endswith("/transcript") and exchange.status == 201:
+            body = exchange.json()
+            exchange.set_json(dict(body, speaker=body["speaker"].upper()))
+
+
+DOCS_BREAKING_MODIFIERS = (
+    UnprefixedRoom,
+    CreatedAtAsString,
+    TokenWithoutWsUrl,
+    MissingKeyServed,
+    SpeakerInUpperCase,
+)
 
 
 # --- staging safety and redaction ------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from contract_diff.verdict import DOCS_RULES, EXPECTED_STATUS
+from contract_diff.verdict import DOCS_ENUMS, DOCS_RULES, EXPECTED_STATUS
 from openapi import iter_operations, spec_path
 from tests.diff.targets import (
     DECIDE,
@@ -12,6 +12,7 @@ from tests.diff.targets import (
     SILENT,
     SILENT_MODIFIERS,
     DiffersWhereDocsSilent,
+    SequenceAsString,
 )
 
 DOCS_PAGE = (spec_path().parent / "API_DOCS.md").read_text()
@@ -45,7 +46,9 @@ def _assert_listed(run, modifier) -> None:
             assert row["breaks_docs"] == "target" and row["docs"], row
 
 
-@pytest.mark.parametrize("modifier", SILENT_MODIFIERS, ids=lambda m: m.__name__)
+@pytest.mark.parametrize(
+    "modifier", (*SILENT_MODIFIERS, SequenceAsString), ids=lambda m: m.__name__
+)
 def test_difference_where_docs_are_silent_is_listed_as_silent(make_live_mock, run_diff, modifier):
     run = run_diff(make_live_mock(), make_live_mock(wrap=modifier().wrap))
 
@@ -83,5 +86,6 @@ def test_target_breaking_a_docs_sentence_is_docs_decide(make_live_mock, run_diff
 def test_every_docs_quote_is_on_the_docs_page():
     quotes = [q for _, texts in EXPECTED_STATUS.values() for q in texts]
     quotes += [q for rule in DOCS_RULES for q in rule.quotes]
+    quotes += [q for q, _ in DOCS_ENUMS.values()]
     missing = [q for q in quotes if q not in DOCS_PAGE]
     assert missing == []
