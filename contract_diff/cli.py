@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -21,6 +22,8 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 PROBE_PATH = "/api/v1/agents"
 PROBE_TIMEOUT_S = 10
 FAIL_ON = ("docs-decide", "all")
+#: A prefix must keep room names valid (the spec's RoomName alphabet) and short.
+RUN_PREFIX = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 
 
 class OriginType(click.ParamType):
@@ -40,6 +43,14 @@ class OriginType(click.ParamType):
                 ctx,
             )
         return str(value).rstrip("/")
+
+
+def _run_prefix(ctx, param, value):
+    if value is not None and not RUN_PREFIX.match(value):
+        raise click.BadParameter(
+            "up to 40 letters, digits, '_', '.' or '-', starting with a letter or digit"
+        )
+    return value
 
 
 def preflight(targets: list[Target], redact: Redactor) -> tuple[ExitCode, str] | None:
@@ -146,6 +157,7 @@ def _teardown_notes(side: str, seen: list[Observation]) -> list[str]:
 )
 @click.option(
     "--run-prefix",
+    callback=_run_prefix,
     envvar="VOXAI_RUN_PREFIX",
     show_envvar=True,
     help="Prefix of every room and session the run creates (default: dfx-<random>-).",
@@ -224,11 +236,27 @@ def main(**values) -> None:
         allow_agent_dispatch=values["allow_agent_dispatch"],
         knowledge_base_id=values["knowledge_base_id"],
     )
+    try:
+        run = compare_targets(reference, target, opts, redact)
+        click.echo(report.console(run, redact))
+        if values["report_dir"] is not None:
+            md, js = report.write(run, redact, values["report_dir"])
+            click.echo(f"reports: {md}, {js}")
+    except (Exception, KeyboardInterrupt) as exc:  # the tool broke: not a verdict on a target
+        click.echo(redact(f"voxai-diff: internal error: {type(exc).__name__}: {exc}"), err=True)
+        sys.exit(ExitCode.INTERNAL_ERROR)
+    fail_on = values["fail_on_diff"]
+    failing = [d for d in run.differences if fail_on == "all" or d.verdict == DECIDE]
+    sys.exit(ExitCode.CHECK_FAILED if fail_on and failing else ExitCode.OK)
+
+
+def compare_targets(reference: Target, target: Target, opts: Options, redact: Redactor) -> Run:
+    """Run the scenario on both sides (reference first) and judge every difference."""
     ref_seen = scenario.run(reference, opts)
     tgt_seen = scenario.run(target, opts)
     report.learn_secrets(redact, ref_seen + tgt_seen)
     cases, differences = diff_runs(ref_seen, tgt_seen)
-    run = Run(
+    return Run(
         reference.origin,
         target.origin,
         opts.run_prefix,
@@ -238,12 +266,6 @@ def main(**values) -> None:
         differences,
         _teardown_notes("reference", ref_seen) + _teardown_notes("target", tgt_seen),
     )
-    click.echo(report.console(run, redact))
-    if values["report_dir"] is not None:
-        md, js = report.write(run, redact, values["report_dir"])
-        click.echo(f"reports: {md}, {js}")
-    failing = [d for d in differences if values["fail_on_diff"] == "all" or d.verdict == DECIDE]
-    sys.exit(ExitCode.CHECK_FAILED if values["fail_on_diff"] and failing else ExitCode.OK)
 
 
 if __name__ == "__main__":

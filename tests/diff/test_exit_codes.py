@@ -68,3 +68,13 @@ def test_origin_with_a_path_is_a_usage_error():
 
     assert result.exit_code == ExitCode.USAGE
     assert "pass the origin only" in result.output
+
+
+def test_run_prefix_that_breaks_room_names_is_a_usage_error():
+    result = _invoke(
+        "--reference-url", "http://127.0.0.1:9", "--base-url", "http://127.0.0.1:9",
+        "--api-key", "vx_demo_key", "--run-prefix", "my run/",
+    )  # fmt: skip
+
+    assert result.exit_code == ExitCode.USAGE
+    assert "--run-prefix" in result.output
