@@ -190,7 +190,8 @@ def markdown(run: Run, redact: Redactor) -> str:
                 if d.assumption
                 else "(no marker)"
             )
-            cells = (d.case, f"`{d.path}`", d.kind, d.reference, d.target, _verdict_cell(d), why)
+            verdict = f"{d.verdict} ({d.breaks_docs} breaks)" if d.verdict == DECIDE else d.verdict
+            cells = (d.case, f"`{d.path}`", d.kind, d.reference, d.target, verdict, why)
             out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     if run.teardown:
         out += ["", "## Teardown", ""] + [f"- {note}" for note in run.teardown]
