@@ -92,7 +92,11 @@ def _no_agent(seen: Observation) -> tuple[bool, str] | None:
 
 def _rooms_unprefixed(seen: Observation) -> tuple[bool, str] | None:
     rooms = seen.body.get("rooms") if isinstance(seen.body, dict) else None
-    named = [r for r in rooms or [] if isinstance(r, dict) and {"name", "fullName"} <= set(r)]
+    named = [
+        r
+        for r in rooms or []
+        if isinstance(r, dict) and all(isinstance(r.get(k), str) for k in ("name", "fullName"))
+    ]
     if not named:
         return None
     bad = [r for r in named if r["name"] == r["fullName"] or not r["fullName"].endswith(r["name"])]

@@ -158,12 +158,33 @@ class SpeakerInUpperCase(DiffModifier):  # a stored entry's speaker reads "USER"
             exchange.set_json(dict(body, speaker=body["speaker"].upper()))
 
 
+class DispatchesDespiteNoAgent(DiffModifier):  # no_agent: true, yet agents_dispatched is [1]
+    expected = (("createToken", "ok", "$.agents_dispatched", "docs_rule", DECIDE, None),)
+
+    def rewrite(self, exchange: Exchange) -> None:
+        if exchange.path == "/api/v1/token" and exchange.status == 200:
+            exchange.set_json(dict(exchange.json(), agents_dispatched=[1]))
+
+
+class RoomNameIsFullName(DiffModifier):  # GET /rooms answers `name` with the project prefix
+    expected = (("listRooms", "ok", "$.rooms[].name", "docs_rule", DECIDE, None),)
+
+    def rewrite(self, exchange: Exchange) -> None:
+        if exchange.path == "/api/v1/rooms" and exchange.status == 200:
+            body = exchange.json()
+            exchange.set_json(
+                dict(body, rooms=[dict(r, name=r["fullName"]) for r in body["rooms"]])
+            )
+
+
 DOCS_BREAKING_MODIFIERS = (
     UnprefixedRoom,
     CreatedAtAsString,
     TokenWithoutWsUrl,
     MissingKeyServed,
     SpeakerInUpperCase,
+    DispatchesDespiteNoAgent,
+    RoomNameIsFullName,
 )
 
 
