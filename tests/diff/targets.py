@@ -206,3 +206,40 @@ class LeaksKeyIntoErrorCode(DiffModifier):  # error codes echo the caller's API 
         if exchange.status >= 400 and isinstance(body, dict):
             key = exchange.headers.get("X-Api-Key", "no key")
             exchange.set_json(dict(body, error=f"{body.get('error')}:{key}"))
+
+
+# --- values that legitimately differ, and their types ----------------------------------
+
+
+class OtherValues(DiffModifier):  # other session IDs, tokens, times and secret values
+    def rewrite(self, exchange: Exchange) -> None:
+        body = exchange.json()
+        if not isinstance(body, dict) or exchange.status >= 400:
+            return
+        if isinstance(body.get("id"), int):
+            body["id"] += 1000
+        if "token" in body:
+            body["token"] = "eyJother." + body["token"][-12:]
+        for key in ("started_at", "created_at", "ended_at"):
+            if isinstance(body.get(key), str):
+                body[key] = "2030-01-01T00:00:00Z"
+        if isinstance(body.get("secrets"), dict):
+            body["secrets"] = {k: f"other-{k}-value" for k in body["secrets"]}
+        exchange.set_json(body)
+
+
+class IdsAndSecretsRetyped(DiffModifier):  # session IDs as strings, a secret as a number
+    expected = (
+        ("createSession", "ok", "$.id", "numeric_string", SILENT, "/components/schemas/Session"),
+        ("getProviderSecrets", "ok", "$.secrets.*", "type", SILENT, None),
+    )
+
+    def rewrite(self, exchange: Exchange) -> None:
+        body = exchange.json()
+        if not isinstance(body, dict) or exchange.status >= 400:
+            return
+        if isinstance(body.get("id"), int):
+            body["id"] = str(body["id"])
+        if isinstance(body.get("secrets"), dict):
+            body["secrets"] = {k: 12345 for k in body["secrets"]}
+        exchange.set_json(body)

@@ -12,6 +12,8 @@ from tests.diff.targets import (
     SILENT,
     SILENT_MODIFIERS,
     DiffersWhereDocsSilent,
+    IdsAndSecretsRetyped,
+    OtherValues,
     SequenceAsString,
 )
 
@@ -81,6 +83,22 @@ def test_target_breaking_a_docs_sentence_is_docs_decide(make_live_mock, run_diff
             assert all(
                 quote.removeprefix("Example Response: ") in DOCS_PAGE for quote in row["docs"]
             ), row
+
+
+def test_ids_tokens_times_and_secrets_may_differ_in_value(make_live_mock, run_diff):
+    run = run_diff(make_live_mock(), make_live_mock(wrap=OtherValues().wrap))
+
+    assert run.differences == [], run.output
+
+
+def test_ids_and_secrets_may_not_differ_in_type(make_live_mock, run_diff):
+    run = run_diff(make_live_mock(), make_live_mock(wrap=IdsAndSecretsRetyped().wrap))
+
+    for operation, case, path, kind, verdict, _ in IdsAndSecretsRetyped.expected:
+        row = run.row(operation, case, path, kind)
+        assert row is not None and row["verdict"] == verdict, run.output
+    secrets = run.row("getProviderSecrets", "ok", "$.secrets.*", "type")
+    assert (secrets["reference"], secrets["target"]) == ("string", "number")
 
 
 def test_every_docs_quote_is_on_the_docs_page():
