@@ -56,7 +56,7 @@ smoke-install: $(BIN)/.installed
 	rm -rf $(SMOKE) build/lib  # setuptools does not prune build/lib: a deleted module could ship
 	$(PYTHON) -m venv $(SMOKE)
 	$(SMOKE)/bin/python -m pip install --quiet .
-	for cmd in voxai-mock voxai-contract voxai-postman voxai-load; do \
+	for cmd in voxai-mock voxai-contract voxai-postman voxai-load voxai-diff; do \
 	  $(SMOKE)/bin/$$cmd --help >/dev/null || { echo "$$cmd --help failed"; exit 1; }; done
 	cd /tmp && $(CURDIR)/$(SMOKE)/bin/python -c "from mock_server import create_app; \
 	  r = create_app().test_client().get('/api/v1/agents', headers={'X-API-Key': 'vx_demo_key'}); \

@@ -23,8 +23,8 @@ def run_command(name: str, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_the_four_documented_commands_are_installed():
-    assert COMMANDS == ["voxai-contract", "voxai-load", "voxai-mock", "voxai-postman"]
+def test_the_documented_commands_are_installed():
+    assert COMMANDS == ["voxai-contract", "voxai-diff", "voxai-load", "voxai-mock", "voxai-postman"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

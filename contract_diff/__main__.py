@@ -1,0 +1,3 @@
+from contract_diff.cli import main
+
+main()
