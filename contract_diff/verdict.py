@@ -1,12 +1,12 @@
 """Docs decide or docs silent: which differences the public docs settle.
 
 A difference is **docs decide** when one side breaks what the docs page states: a
-sentence (every quote here is verbatim text of ``openapi/API_DOCS.md``; a test proves it)
-or the shape of the docs' own example response (a field it shows, the JSON type of a
-value it shows). Then the report names the side that breaks it, so the team fixes that
-side. Otherwise it is **docs silent**: both answers are allowed, and the report names the
-spec's ``x-voxai-assumption`` behind the mock's choice, so the team can change that choice
-in one place or accept the difference.
+sentence (every quote here is verbatim text of the docs page, whose copy sits beside the
+spec; a test proves it) or the shape of the docs' own example response (a field it
+shows, the JSON type of a value it shows). Then the report names the side that breaks
+it, so the team fixes that side. Otherwise it is **docs silent**: both answers are
+allowed, and the report names the spec's ``x-voxai-assumption`` behind the mock's
+choice, so the team can change that choice in one place or accept the difference.
 
 Besides the structural differences, a few docs sentences are checked on the values
 themselves (room names, dispatched agents); a sentence that holds on one side only is a

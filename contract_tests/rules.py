@@ -36,8 +36,8 @@ from openapi import assumptions, load_spec, operation, resolve_refs
 class Rule:
     """A property the target must have, and the docs text it comes from.
 
-    ``quotes`` are verbatim passages of the public docs page (``openapi/API_DOCS.md``, a
-    copy of the page kept with the spec; a test proves each quote is in it). A rule with
+    ``quotes`` are verbatim passages of the public docs page (the kit keeps a copy of the
+    page beside the spec; a test proves each quote is on it). A rule with
     an ``assumption`` also reads something the docs do not show (a status, a field name,
     a shape); it only warns unless ``--strict``.
     """

@@ -34,7 +34,7 @@ class Behaviour:
 
 ROOM_IS_PREFIXED = Behaviour(
     "room_is_prefixed",
-    "room string Yes Room name (auto-prefixed with project prefix)",
+    '"Room name (auto-prefixed with project prefix)"',
     (
         'pm.expect(body.room, "room").to.be.a("string");',
         "pm.expect(body.room.endsWith(sent.room) && body.room.length > sent.room.length,",
@@ -44,7 +44,7 @@ ROOM_IS_PREFIXED = Behaviour(
 )
 NO_AGENT_DISPATCHES_NOTHING = Behaviour(
     "no_agent_dispatches_nothing",
-    "no_agent boolean No If true, no agent is dispatched",
+    '"If true, no agent is dispatched"',
     (
         'pm.expect(sent.no_agent, "the request sets no_agent").to.equal(true);',
         'pm.expect(body.agents_dispatched, "agents_dispatched").to.eql([]);',
@@ -53,8 +53,8 @@ NO_AGENT_DISPATCHES_NOTHING = Behaviour(
 )
 ENDED_SESSION_REJECTS_ENTRIES = Behaviour(
     "ended_session_rejects_entries",
-    "Ends an active session, marking it as completed. / Adds a transcript entry to an "
-    "active session for a given room.",
+    '"Ends an active session, marking it as completed." / '
+    '"Adds a transcript entry to an active session for a given room."',
     ('pm.expect(pm.response.code, "status of an entry after end").to.be.within(400, 499);',),
 )
 
@@ -66,7 +66,7 @@ def top_k_bounds_results(spec: dict[str, Any]) -> Behaviour:
     default = int(schema["properties"]["top_k"]["default"])
     return Behaviour(
         "top_k_bounds_results",
-        "top_k number No Number of results (default 5)",
+        '"Number of results (default 5)"',
         (
             f"const topK = sent.top_k === undefined ? {default} : sent.top_k;",
             'pm.expect(body.results.length, "results for top_k " + topK).to.be.at.most(topK);',
@@ -77,7 +77,7 @@ def top_k_bounds_results(spec: dict[str, Any]) -> Behaviour:
 
 USAGE_SHAPED_BY_GROUP_BY_AND_PERIOD = Behaviour(
     "usage_shaped_by_group_by_and_period",
-    "Returns usage and cost data for your project, with optional period and grouping.",
+    '"Returns usage and cost data for your project, with optional period and grouping."',
     (
         'pm.expect(body.period, "period").to.equal(query.period);',
         'pm.expect(body.group_by, "group_by").to.equal(query.group_by);',
@@ -92,7 +92,7 @@ USAGE_SHAPED_BY_GROUP_BY_AND_PERIOD = Behaviour(
 )
 OTHER_PROJECT_SECRETS_REFUSED = Behaviour(
     "other_project_secrets_refused",
-    "projectId number Must match the project of your API key",
+    '"Must match the project of your API key"',
     (
         'pm.expect(pm.response.code, "status").to.not.be.within(200, 299);',
         'pm.expect(body && body.secrets, "secrets in the answer").to.equal(undefined);',
@@ -100,8 +100,8 @@ OTHER_PROJECT_SECRETS_REFUSED = Behaviour(
 )
 SIGNED_WEBHOOK_ACCEPTED = Behaviour(
     "signed_webhook_accepted",
-    "LiveKit sends webhook events to POST /webhooks/livekit with content type "
-    "application/webhook+json.",
+    '"LiveKit sends webhook events to POST /webhooks/livekit with content type '
+    'application/webhook+json."',
     (
         "pm.response.to.have.status(200);",
         'pm.expect(body.id, "acknowledged event id").to.equal(sent.id);',
@@ -110,8 +110,8 @@ SIGNED_WEBHOOK_ACCEPTED = Behaviour(
 )
 FORGED_WEBHOOK_REFUSED = Behaviour(
     "forged_webhook_refused",
-    "LiveKit sends webhook events to POST /webhooks/livekit with content type "
-    "application/webhook+json. (spec: security LivekitWebhookSignature)",
+    '"LiveKit sends webhook events to POST /webhooks/livekit with content type '
+    'application/webhook+json."',
     ("pm.response.to.have.status(401);",),
 )
 

@@ -249,6 +249,13 @@ def test_stateful_links_follow_token_and_session_flows():
 
 def test_kit_never_reads_the_shared_docs_at_run_time():
     root = Path(__file__).resolve().parents[2]
-    for package in ("openapi", "mock_server", "contract_tests", "postman", "load_tests"):
+    for package in (
+        "openapi",
+        "mock_server",
+        "contract_tests",
+        "contract_diff",
+        "postman",
+        "load_tests",
+    ):
         for source in (root / package).rglob("*.py"):
             assert not re.search(r"\.\./shared|API_DOCS\.md", source.read_text()), source
