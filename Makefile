@@ -47,7 +47,7 @@ lint-spec: $(BIN)/.installed node_modules/.installed
 
 test: $(BIN)/.installed node_modules/.installed postman/node_modules/.installed lint-spec smoke-install browser
 	$(BIN)/voxai-postman --check
-	$(BIN)/pytest
+	$(BIN)/pytest -n 3 --dist loadfile  # whole files per worker: module fixtures run once
 
 # The kit as a user installs it: no dev extras, not editable, run from outside the checkout
 # so the source folders cannot stand in for missing package data.
