@@ -23,7 +23,7 @@ import pytest
 import requests
 
 from tests.conftest import DEMO_KEY
-from tests.mock.test_state_file import free_port, stop_cli
+from tests.mock.served import free_port, stop_cli
 
 H = {"X-API-Key": DEMO_KEY}
 THREADS = 8

@@ -12,8 +12,8 @@ import requests
 
 from mock_server.control import HEADER
 from tests.conftest import DEMO_KEY
+from tests.mock.served import stop_cli
 from tests.mock.test_concurrency import start_voxai_mock
-from tests.mock.test_state_file import stop_cli
 
 H = {"X-API-Key": DEMO_KEY}
 TOKEN = {"identity": "u", "room": "ctl"}
