@@ -25,11 +25,13 @@ def free_port() -> int:
 class ServedMock:
     """``python -m mock_server --port PORT *args``, ready when ``/__mock/faults`` answers."""
 
-    def __init__(self, *args: str, port: int | None = None, boot_s: float = 30) -> None:
+    def __init__(
+        self, *args: str, port: int | None = None, boot_s: float = 30, log_path: Path | None = None
+    ) -> None:
         self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         # Output to a file: a pipe nobody reads could fill up and stall the server.
-        self.log_path = Path(tempfile.mkstemp(prefix="voxai-mock-", suffix=".log")[1])
+        self.log_path = log_path or Path(tempfile.mkstemp(prefix="voxai-mock-", suffix=".log")[1])
         env = {k: v for k, v in os.environ.items() if not k.startswith("VOXAI_MOCK_")}
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
