@@ -221,3 +221,12 @@ def test_a_webhook_redelivered_after_a_restart_is_applied_once(tmp_path):
     again = create_app(mock_config(testing=True, state_file=path)).test_client()
     assert deliver(again, body).get_json()["duplicate"] is True
     assert again.get("/api/v1/rooms", headers=H).get_json()["rooms"] == []
+
+
+def test_eviction_takes_ended_sessions_first_then_the_oldest_active(store):
+    with store.write() as tx:
+        ids = [tx.add_session(session_row(f"proj_{n}"))["id"] for n in range(4)]
+        tx.end_session(ids[2], 1_800_000_060.0, 60.0, None)
+        assert tx.sessions_to_evict(1, 1) == [ids[2]]
+        assert tx.sessions_to_evict(1, 3) == [ids[2], ids[0], ids[1]]
+        assert tx.count_sessions(1) == 4 and tx.count_sessions(2) == 0
