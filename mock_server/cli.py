@@ -17,7 +17,8 @@ from jwt.warnings import InsecureKeyLengthWarning
 
 from openapi.exit_codes import ExitCode, help_epilog
 
-from .config import DEFAULT_SEED, MockConfig
+from .config import MockConfig
+from .options import config_overrides, mock_options
 from .seed import SeedError, load_seed
 from .seed_view import banner_lines, shown_secret
 
@@ -131,110 +132,8 @@ def serve_werkzeug(config: MockConfig, host: str, port: int) -> None:
 
 @click.command(name="voxai-mock", context_settings=CONTEXT_SETTINGS, epilog=help_epilog())
 @click.version_option(package_name="voxai-contract-kit")
-@click.option(
-    "--host",
-    default="127.0.0.1",
-    show_default=True,
-    envvar="VOXAI_MOCK_HOST",
-    show_envvar=True,
-    help="Interface to listen on.",
-)
-@click.option(
-    "--port",
-    default=8080,
-    show_default=True,
-    type=click.IntRange(0, 65535),
-    envvar="VOXAI_MOCK_PORT",
-    show_envvar=True,
-    help="TCP port to listen on.",
-)
-@click.option(
-    "--seed",
-    "seed_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=None,
-    envvar="VOXAI_MOCK_SEED_PATH",
-    show_envvar=True,
-    help=f"Seed YAML replacing the default ({DEFAULT_SEED.name}).",
-)
-@click.option(
-    "--state-file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    envvar="VOXAI_MOCK_STATE_FILE",
-    show_envvar=True,
-    help="Keep state in this SQLite file so a restart loses nothing (default: memory).",
-)
-@click.option(
-    "--livekit-api-key",
-    default=None,
-    envvar="VOXAI_MOCK_LIVEKIT_API_KEY",
-    show_envvar=True,
-    help="LiveKit API key for tokens and webhooks [default: devkey].",
-)
-@click.option(
-    "--livekit-api-secret",
-    default=None,
-    envvar="VOXAI_MOCK_LIVEKIT_API_SECRET",
-    show_envvar=True,
-    help="LiveKit API secret [default: secret, as livekit-server --dev].",
-)
-@click.option(
-    "--livekit-url",
-    default=None,
-    envvar="VOXAI_MOCK_LIVEKIT_WS_URL",
-    show_envvar=True,
-    help="wsUrl returned with tokens [default: ws://localhost:7880].",
-)
-@click.option(
-    "--simulate-join/--no-simulate-join",
-    default=None,
-    envvar="VOXAI_MOCK_SIMULATE_JOIN",
-    show_envvar=True,
-    help="Issuing a token puts the identity and agents into the room [default: on].",
-)
-@click.option(
-    "--server",
-    type=click.Choice(["gunicorn", "granian", "werkzeug"]),
-    default="gunicorn",
-    show_default=True,
-    envvar="VOXAI_MOCK_SERVER",
-    show_envvar=True,
-    help="WSGI server: gunicorn (gthread; every fault), granian (fastest; no connection"
-    " faults) or werkzeug (debugging).",
-)
-@click.option(
-    "--workers",
-    default=1,
-    show_default=True,
-    type=click.IntRange(1, 16),
-    envvar="VOXAI_MOCK_WORKERS",
-    show_envvar=True,
-    help="Worker processes (gunicorn, granian); more than one shares state through one SQLite"
-    " file.",
-)
-@click.option(
-    "--threads",
-    default=4,
-    show_default=True,
-    type=click.IntRange(1, 256),
-    envvar="VOXAI_MOCK_THREADS",
-    show_envvar=True,
-    help="Threads per worker process (gunicorn, granian).",
-)
-def main(
-    host,
-    port,
-    seed_path,
-    state_file,
-    livekit_api_key,
-    livekit_api_secret,
-    livekit_url,
-    simulate_join,
-    server,
-    workers,
-    threads,
-):
+@mock_options
+def main(host, port, server, workers, threads, **config_values):
     """Run the VoxAI mock API (stateful, spec-validated, real LiveKit tokens).
 
     \b
@@ -243,19 +142,7 @@ def main(
         voxai-mock --state-file /tmp/voxai.db --seed my-seed.yaml
         curl http://127.0.0.1:8080/api/v1/agents -H "X-API-Key: vx_demo_key"
     """
-    overrides = {
-        k: v
-        for k, v in {
-            "seed_path": seed_path,
-            "state_file": state_file,
-            "livekit_api_key": livekit_api_key,
-            "livekit_api_secret": livekit_api_secret,
-            "livekit_ws_url": livekit_url,
-            "simulate_join": simulate_join,
-        }.items()
-        if v is not None
-    }
-    config = MockConfig.from_env(**overrides)
+    config = MockConfig.from_env(**config_overrides(config_values))
     shared_file = None
     if workers > 1:
         if server == "werkzeug":
