@@ -20,7 +20,14 @@ ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi" / "voxai.yaml"
 H = {"X-API-Key": "vx_demo_key"}
 SESSIONS = 32
-RATIOS = [("mock", "bare"), ("mock", "prism"), ("mock-2w", "bare-2w"), ("mock-2w", "prism")]
+RATIOS = [
+    ("mock", "bare"),
+    ("mock", "prism"),
+    ("mock-granian", "bare-granian"),
+    ("mock-granian", "prism"),
+    ("mock-2w", "bare-2w"),
+    ("mock-2w", "prism"),
+]
 SCENARIOS = {
     "token": ("/api/v1/token", wrk.TOKEN_LUA),
     "transcript": (
@@ -105,11 +112,12 @@ def row(name: str, results: list[wrk.Result]) -> dict:
 )
 @click.option(
     "--targets",
-    default="mock,bare,prism,mock-2w,bare-2w",
+    default="mock,bare,prism,mock-granian,bare-granian",
     show_default=True,
     envvar="VOXAI_BENCH_TARGETS",
     show_envvar=True,
-    help="Comma-separated: mock, bare, prism, mock-2w, bare-2w (two workers), mock-werkzeug.",
+    help="Comma-separated: mock, bare (gunicorn), mock-granian, bare-granian, prism,"
+    " mock-2w, bare-2w (two gunicorn workers), mock-werkzeug.",
 )
 @click.option(
     "--threads",
@@ -167,6 +175,8 @@ def main(rounds, duration, connections, targets, threads, workers, memory_reques
             "bare-2w": lambda: servers.start_bare(samples, threads, 2),
             "mock-werkzeug": lambda: servers.start_mock("werkzeug"),
             "bare": lambda: servers.start_bare(samples, threads, workers),
+            "mock-granian": lambda: servers.start_mock("granian", threads, workers),
+            "bare-granian": lambda: servers.start_bare(samples, threads, workers, "granian"),
             "prism": lambda: servers.start_prism(SPEC),
         }
         running = {}
@@ -209,7 +219,7 @@ def main(rounds, duration, connections, targets, threads, workers, memory_reques
         "connections": connections,
         "duration_s": duration,
         "rounds": rounds,
-        "server": f"gunicorn gthread, {workers} workers x {threads} threads",
+        "server": f"gunicorn gthread or granian, {workers} workers x {threads} threads",
         "scenarios": {},
     }
     for scenario in SCENARIOS:

@@ -1,11 +1,11 @@
-"""``python -m bench.serve_bare PORT SAMPLES THREADS WORKERS``: the bare app on the mock's
-own server function and settings."""
+"""``python -m bench.serve_bare PORT SAMPLES THREADS WORKERS [SERVER]``: the bare app on the
+mock's own server function (gunicorn or granian) and settings."""
 
 from __future__ import annotations
 
 import sys
 
-from mock_server.cli import serve_gunicorn
+from mock_server.cli import serve_granian, serve_gunicorn
 
 from .bare_app import app_from_file
 
@@ -16,4 +16,5 @@ if __name__ == "__main__":
         int(sys.argv[3]),
         int(sys.argv[4]),
     )
-    serve_gunicorn(lambda: app_from_file(samples), "127.0.0.1", port, threads, workers)
+    serve = serve_granian if sys.argv[5:] == ["granian"] else serve_gunicorn
+    serve(lambda: app_from_file(samples), "127.0.0.1", port, threads, workers)

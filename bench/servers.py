@@ -86,13 +86,15 @@ def _spawn(name: str, argv: list[str], port: int, env: dict | None = None) -> Se
 def start_mock(server: str = "gunicorn", threads: int = 4, workers: int = 1) -> Server:
     port = free_port()
     argv = [sys.executable, "-m", "mock_server", "--port", str(port), "--server", server]
-    if server == "gunicorn":
+    if server in ("gunicorn", "granian"):
         argv += ["--threads", str(threads), "--workers", str(workers)]
     return _spawn(f"mock ({server})", argv, port)
 
 
-def start_bare(samples_file: Path, threads: int = 4, workers: int = 1) -> Server:
-    """The bare app, served by ``mock_server.cli.serve_gunicorn`` exactly as the mock is."""
+def start_bare(
+    samples_file: Path, threads: int = 4, workers: int = 1, server: str = "gunicorn"
+) -> Server:
+    """The bare app, served by ``mock_server.cli``'s own server function, as the mock is."""
     port = free_port()
     argv = [
         sys.executable,
@@ -102,8 +104,9 @@ def start_bare(samples_file: Path, threads: int = 4, workers: int = 1) -> Server
         str(samples_file),
         str(threads),
         str(workers),
+        server,
     ]
-    return _spawn("bare Flask", argv, port)
+    return _spawn(f"bare Flask ({server})", argv, port)
 
 
 def start_prism(spec: Path) -> Server:

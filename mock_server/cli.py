@@ -17,7 +17,8 @@ from jwt.warnings import InsecureKeyLengthWarning
 
 from openapi.exit_codes import ExitCode, help_epilog
 
-from .config import DEFAULT_SEED, MockConfig
+from .config import MockConfig
+from .options import config_overrides, mock_options
 from .seed import SeedError, load_seed
 from .seed_view import banner_lines, shown_secret
 
@@ -91,6 +92,36 @@ def serve_gunicorn(app_factory, host: str, port: int, threads: int, workers: int
     MockApplication().run()
 
 
+def serve_granian(app_factory, host: str, port: int, threads: int, workers: int = 1) -> None:
+    """Serve ``app_factory()`` on granian (HTTP in Rust, the app on ``threads`` Python threads
+    per process): about twice gunicorn's requests per CPU-second for the mock (README,
+    Benchmarks). It hands the app no socket, so connection faults need gunicorn.
+    Workers are forked, each calling ``app_factory()``, as with gunicorn.
+    """
+    from granian import Granian
+    from granian.constants import Interfaces
+    from granian.log import LogLevels
+
+    def load(_target: str):
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
+        app = app_factory()
+        gc.freeze()
+        return app
+
+    Granian(
+        "mock_server:create_app",  # named for granian's logs; load() builds the app
+        address=host,
+        port=port,
+        interface=Interfaces.WSGI,
+        workers=workers,
+        blocking_threads=threads,
+        runtime_threads=1,
+        backlog=2048,
+        websockets=False,
+        log_level=LogLevels.warning,
+    ).serve(target_loader=load)
+
+
 def serve_werkzeug(config: MockConfig, host: str, port: int) -> None:
     """Werkzeug's threaded server (for debugging; slower than gunicorn)."""
     from werkzeug.serving import run_simple
@@ -102,108 +133,8 @@ def serve_werkzeug(config: MockConfig, host: str, port: int) -> None:
 
 @click.command(name="voxai-mock", context_settings=CONTEXT_SETTINGS, epilog=help_epilog())
 @click.version_option(package_name="voxai-contract-kit")
-@click.option(
-    "--host",
-    default="127.0.0.1",
-    show_default=True,
-    envvar="VOXAI_MOCK_HOST",
-    show_envvar=True,
-    help="Interface to listen on.",
-)
-@click.option(
-    "--port",
-    default=8080,
-    show_default=True,
-    type=click.IntRange(0, 65535),
-    envvar="VOXAI_MOCK_PORT",
-    show_envvar=True,
-    help="TCP port to listen on.",
-)
-@click.option(
-    "--seed",
-    "seed_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=None,
-    envvar="VOXAI_MOCK_SEED_PATH",
-    show_envvar=True,
-    help=f"Seed YAML replacing the default ({DEFAULT_SEED.name}).",
-)
-@click.option(
-    "--state-file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    envvar="VOXAI_MOCK_STATE_FILE",
-    show_envvar=True,
-    help="Keep state in this SQLite file so a restart loses nothing (default: memory).",
-)
-@click.option(
-    "--livekit-api-key",
-    default=None,
-    envvar="VOXAI_MOCK_LIVEKIT_API_KEY",
-    show_envvar=True,
-    help="LiveKit API key for tokens and webhooks [default: devkey].",
-)
-@click.option(
-    "--livekit-api-secret",
-    default=None,
-    envvar="VOXAI_MOCK_LIVEKIT_API_SECRET",
-    show_envvar=True,
-    help="LiveKit API secret [default: secret, as livekit-server --dev].",
-)
-@click.option(
-    "--livekit-url",
-    default=None,
-    envvar="VOXAI_MOCK_LIVEKIT_WS_URL",
-    show_envvar=True,
-    help="wsUrl returned with tokens [default: ws://localhost:7880].",
-)
-@click.option(
-    "--simulate-join/--no-simulate-join",
-    default=None,
-    envvar="VOXAI_MOCK_SIMULATE_JOIN",
-    show_envvar=True,
-    help="Issuing a token puts the identity and agents into the room [default: on].",
-)
-@click.option(
-    "--server",
-    type=click.Choice(["gunicorn", "werkzeug"]),
-    default="gunicorn",
-    show_default=True,
-    envvar="VOXAI_MOCK_SERVER",
-    show_envvar=True,
-    help="WSGI server: gunicorn (gthread, production) or werkzeug (debugging).",
-)
-@click.option(
-    "--workers",
-    default=1,
-    show_default=True,
-    type=click.IntRange(1, 16),
-    envvar="VOXAI_MOCK_WORKERS",
-    show_envvar=True,
-    help="gunicorn worker processes; more than one shares state through one SQLite file.",
-)
-@click.option(
-    "--threads",
-    default=4,
-    show_default=True,
-    type=click.IntRange(1, 256),
-    envvar="VOXAI_MOCK_THREADS",
-    show_envvar=True,
-    help="Threads per gunicorn worker process.",
-)
-def main(
-    host,
-    port,
-    seed_path,
-    state_file,
-    livekit_api_key,
-    livekit_api_secret,
-    livekit_url,
-    simulate_join,
-    server,
-    workers,
-    threads,
-):
+@mock_options
+def main(host, port, server, workers, threads, **config_values):
     """Run the VoxAI mock API (stateful, spec-validated, real LiveKit tokens).
 
     \b
@@ -212,23 +143,11 @@ def main(
         voxai-mock --state-file /tmp/voxai.db --seed my-seed.yaml
         curl http://127.0.0.1:8080/api/v1/agents -H "X-API-Key: vx_demo_key"
     """
-    overrides = {
-        k: v
-        for k, v in {
-            "seed_path": seed_path,
-            "state_file": state_file,
-            "livekit_api_key": livekit_api_key,
-            "livekit_api_secret": livekit_api_secret,
-            "livekit_ws_url": livekit_url,
-            "simulate_join": simulate_join,
-        }.items()
-        if v is not None
-    }
-    config = MockConfig.from_env(**overrides)
+    config = MockConfig.from_env(**config_overrides(config_values))
     shared_file = None
     if workers > 1:
-        if server != "gunicorn":
-            raise click.UsageError("--workers > 1 needs --server gunicorn")
+        if server == "werkzeug":
+            raise click.UsageError("--workers > 1 needs --server gunicorn or granian")
         # Workers are processes: they share one SQLite store (WAL), journal and faults included.
         if config.state_file is None:
             shared_file = _scratch_store()
@@ -255,6 +174,10 @@ def main(
             from . import create_app
 
             serve_gunicorn(lambda: create_app(config), host, port, threads, workers)
+        elif server == "granian":
+            from . import create_app
+
+            serve_granian(lambda: create_app(config), host, port, threads, workers)
         else:
             serve_werkzeug(config, host, port)
     finally:

@@ -21,11 +21,7 @@ def session_hint(state, project, room_name: str) -> str | None:
     """A hint when ``room_name`` has no session but the name with (or without) the project
     prefix has one."""
     other = _other_name(project, room_name)
-    with state.store.read() as db:
-        found = db.execute(
-            "SELECT 1 FROM sessions WHERE project_id = ? AND room_name = ? LIMIT 1",
-            (project.id, other),
-        ).fetchone()
+    found = state.sessions.exists(project, other)
     if not found:
         return None
     return (
@@ -39,10 +35,7 @@ def room_hint(state, project, room: str) -> str | None:
     prefix = project.room_prefix
     if not room.startswith(prefix) or len(room) == len(prefix):
         return None
-    with state.store.read() as db:
-        found = db.execute(
-            "SELECT 1 FROM rooms WHERE name = ? AND project_id = ?", (room, project.id)
-        ).fetchone()
+    found = state.rooms.exists(project, room)
     if not found:
         return None
     short = room[len(prefix) :]

@@ -37,11 +37,14 @@ Keys: ``DEMO_KEY`` (``vx_demo_key``, project 1, prefix ``proj_``) and ``ACME_KEY
 
 from __future__ import annotations
 
+import os
 import socket
+import tempfile
 import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -64,7 +67,13 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def mock_config(**overrides: Any) -> MockConfig:
-    """A test ``MockConfig``: env ignored, responses validated, ``overrides`` applied."""
+    """A test ``MockConfig``: env ignored, responses validated, ``overrides`` applied.
+
+    ``VOXAI_TEST_STORE=sqlite`` puts every such mock on the SQLite store (a scratch file),
+    to run the whole suite against it; the default is the memory store, as in production.
+    """
+    if os.environ.get("VOXAI_TEST_STORE") == "sqlite" and "state_file" not in overrides:
+        overrides["state_file"] = Path(tempfile.mkdtemp(prefix="voxai-test-")) / "state.sqlite3"
     return MockConfig.from_env(environ={}, **{**TEST_OVERRIDES, **overrides})
 
 

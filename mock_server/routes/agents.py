@@ -10,9 +10,9 @@ bp = SpecBlueprint("agents", __name__)
 
 @bp.operation("listAgents")
 def list_agents():
-    return {"agents": get_state().list_agents(g.project)}
+    return {"agents": get_state().agents.list_agents(g.project)}
 
 
 @bp.operation("listAgentTools")
 def list_agent_tools(agentId):  # noqa: N803 - the spec's parameter name
-    return get_state().agent_tools(g.project, g.params["agentId"])
+    return get_state().agents.agent_tools(g.project, g.params["agentId"])

@@ -11,6 +11,6 @@ bp = SpecBlueprint("knowledge", __name__)
 @bp.operation("searchKnowledge")
 def search_knowledge():
     body = g.body
-    return get_state().search_knowledge(
+    return get_state().knowledge.search(
         g.project, int(body["knowledge_base_id"]), body["query"], int(body["top_k"])
     )

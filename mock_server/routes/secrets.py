@@ -10,4 +10,4 @@ bp = SpecBlueprint("secrets", __name__)
 
 @bp.operation("getProviderSecrets")
 def get_provider_secrets(projectId, provider):  # noqa: N803 - the spec's parameter names
-    return get_state().provider_secrets(g.project, g.params["projectId"], g.params["provider"])
+    return get_state().provider_secrets.get(g.project, g.params["projectId"], g.params["provider"])

@@ -11,18 +11,18 @@ bp = SpecBlueprint("sessions", __name__)
 
 @bp.operation("createSession")
 def create_session():
-    return get_state().create_session(g.project, g.body), 201
+    return get_state().sessions.create(g.project, g.body), 201
 
 
 @bp.operation("addTranscriptEntry")
 def add_transcript_entry(roomName):  # noqa: N803 - the spec's parameter name
     state, room = get_state(), g.params["roomName"]
     with on_not_found(session_hint, state, g.project, room):
-        return state.add_transcript_entry(g.project, room, g.body), 201
+        return state.sessions.add_entry(g.project, room, g.body), 201
 
 
 @bp.operation("endSession")
 def end_session(roomName):  # noqa: N803 - the spec's parameter name
     state, room = get_state(), g.params["roomName"]
     with on_not_found(session_hint, state, g.project, room):
-        return state.end_session(g.project, room, g.body)
+        return state.sessions.end(g.project, room, g.body)

@@ -10,4 +10,4 @@ bp = SpecBlueprint("tokens", __name__)
 
 @bp.operation("createToken")
 def create_token():
-    return get_state().issue_token(g.project, g.body)
+    return get_state().tokens.issue_token(g.project, g.body)

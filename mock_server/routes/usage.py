@@ -10,4 +10,4 @@ bp = SpecBlueprint("usage", __name__)
 
 @bp.operation("getUsage")
 def get_usage():
-    return get_state().usage(g.project, g.params["period"], g.params["group_by"])
+    return get_state().usage.report(g.project, g.params["period"], g.params["group_by"])

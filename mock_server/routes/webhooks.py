@@ -11,5 +11,5 @@ bp = SpecBlueprint("webhooks", __name__)
 @bp.operation("receiveLivekitWebhook")
 def receive_livekit_webhook():
     event = g.body
-    duplicate = get_state().apply_webhook(event)
+    duplicate = get_state().webhooks.apply(event)
     return {"received": True, "event": event["event"], "id": event["id"], "duplicate": duplicate}

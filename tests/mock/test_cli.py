@@ -79,3 +79,20 @@ def test_free_port_has_no_problem():
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     assert port_problem("127.0.0.1", port) is None
+
+
+def test_each_config_option_names_the_env_var_create_app_reads():
+    # One definition per option (mock_server/options.py): the env var --help shows for a
+    # MockConfig field is the one MockConfig.from_env (and so create_app) reads.
+    from mock_server.config import MockConfig
+    from mock_server.options import OPTIONS
+
+    samples = {"simulate_join": "false", "seed_path": "/tmp/seed.yaml", "state_file": "/tmp/s"}
+    in_config = [o for o in OPTIONS if o.in_config]
+    assert {o.name for o in in_config} >= {"state_file", "livekit_ws_url", "simulate_join"}
+    for option in in_config:
+        raw = samples.get(option.name, "from-env")
+        value = getattr(MockConfig.from_env(environ={option.envvar: raw}), option.name)
+        assert str(value).lower() == raw, option.flag
+    helped = {p.name: p.envvar for p in main.params if p.envvar}
+    assert all(helped[o.name] == o.envvar for o in OPTIONS)

@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import subprocess
-import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +20,8 @@ import pytest
 import requests
 
 from tests.conftest import DEMO_KEY
-from tests.mock.test_state_file import free_port, stop_cli
+from tests.mock.served import ServedMock as VoxaiMockProcess
+from tests.mock.served import stop_cli
 
 H = {"X-API-Key": DEMO_KEY}
 THREADS = 8
@@ -43,32 +41,10 @@ class ServedMock:
 
 
 def start_voxai_mock(log_path: Path, *args: str) -> tuple[subprocess.Popen, str]:
-    """``voxai-mock --port <free> *args`` in its own process group, VOXAI_MOCK_* variables
-    removed so defaults are defaults; output goes to ``log_path``, since a pipe nobody reads
-    could fill up and stall the server."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VOXAI_MOCK_")}
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "mock_server", "--port", str(port), *args],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-            start_new_session=True,
-        )
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            requests.get(f"{base}/__mock/faults", timeout=1)
-            return process, base
-        # A read timeout too: gunicorn's master listens before its workers have booted.
-        except (requests.ConnectionError, requests.Timeout):
-            if process.poll() is not None or time.monotonic() > deadline:
-                if process.poll() is None:
-                    stop_cli(process)
-                raise AssertionError(log_path.read_text()) from None
-            time.sleep(0.1)
+    """``voxai-mock --port <free> *args`` in its own process group, output in ``log_path``
+    (``tests/mock/served.py``)."""
+    served = VoxaiMockProcess(*args, log_path=log_path)
+    return served.process, served.base
 
 
 @pytest.fixture(

@@ -11,8 +11,7 @@ H = {"X-API-Key": DEMO_KEY}
 
 
 def rows(app, table):
-    with app.extensions[EXTENSION].store.read() as db:
-        return db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]  # noqa: S608
+    return app.extensions[EXTENSION].store.counts()[table]
 
 
 def test_distinct_room_tokens_keep_rooms_participants_and_journal_capped():
@@ -62,9 +61,9 @@ def test_every_default_cap_is_finite_and_positive():
 
 
 def test_project_transcript_budget_evicts_oldest_ended_sessions_and_keeps_usage(monkeypatch):
-    import mock_server.state
+    import mock_server.sessions
 
-    monkeypatch.setattr(mock_server.state, "TRANSCRIPT_CHECK_EVERY", 10)
+    monkeypatch.setattr(mock_server.sessions, "TRANSCRIPT_CHECK_EVERY", 10)
     app = create_app(mock_config(testing=True, max_project_transcript_entries=120))
     client = app.test_client()
     for n in range(5):

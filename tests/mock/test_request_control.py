@@ -12,8 +12,8 @@ import requests
 
 from mock_server.control import HEADER
 from tests.conftest import DEMO_KEY
+from tests.mock.served import stop_cli
 from tests.mock.test_concurrency import start_voxai_mock
-from tests.mock.test_state_file import stop_cli
 
 H = {"X-API-Key": DEMO_KEY}
 TOKEN = {"identity": "u", "room": "ctl"}
@@ -145,6 +145,12 @@ def test_connection_faults_and_forced_status_on_gunicorn(tmp_path):
     try:
         with pytest.raises(requests.ConnectionError):
             post_token(base, {HEADER: "connection=reset"})
+        # The reset's entry is written after the drop: wait for it, or the next request's
+        # entry can come first (a race seen in about one run in four).
+        deadline = time.monotonic() + 3
+        while not requests.get(f"{base}/__mock/requests", timeout=5).json()["requests"]:
+            assert time.monotonic() < deadline, "the reset request was never journaled"
+            time.sleep(0.02)
         with pytest.raises(requests.exceptions.ChunkedEncodingError, match="IncompleteRead"):
             requests.get(f"{base}/api/v1/agents", headers={**H, HEADER: "connection=truncate"})
         assert post_token(base, {HEADER: "status=503"}).status_code == 503

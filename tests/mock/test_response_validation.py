@@ -15,7 +15,7 @@ H = {"X-API-Key": DEMO_KEY}
 def break_list_agents(app):
     state = app.extensions[EXTENSION]
     # An agent without its required is_active flag, as a buggy handler would send.
-    state.list_agents = lambda project: [
+    state.agents.list_agents = lambda project: [
         {
             "id": 1,
             "name": "x",
@@ -38,7 +38,7 @@ def test_undocumented_status_fails_the_in_process_test(app, client):
     def conflict(project):
         raise ApiError(409, "listAgents documents no 409")
 
-    app.extensions[EXTENSION].list_agents = conflict
+    app.extensions[EXTENSION].agents.list_agents = conflict
     with pytest.raises(ResponseNonConformance, match="409"):
         client.get("/api/v1/agents", headers=H)
 

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-
 import requests
 
 from mock_server import create_app
 from tests.conftest import DEMO_KEY, mock_config
+from tests.mock.served import ServedMock
 
 H = {"X-API-Key": DEMO_KEY}
 
@@ -62,41 +56,10 @@ def test_two_apps_sharing_a_state_file_stay_coherent(tmp_path):
     assert b.post("/api/v1/sessions", json={"room_name": "proj_x"}, headers=H).status_code == 409
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_cli(state_file, port):
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mock_server", "--port", str(port), "--state-file", str(state_file)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env={**os.environ},
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            requests.get(f"http://127.0.0.1:{port}/__mock/faults", timeout=1)
-            return process
-        except (requests.ConnectionError, requests.Timeout):  # up, but slow to answer
-            time.sleep(0.1)
-    process.kill()
-    raise AssertionError(process.stdout.read().decode())
-
-
-def stop_cli(process):
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=15)
-
-
 def test_voxai_mock_restart_with_state_file_keeps_rooms_sessions_and_transcripts(tmp_path):
-    path, port = tmp_path / "voxai.sqlite3", free_port()
-    base = f"http://127.0.0.1:{port}"
-    process = start_cli(path, port)
-    try:
+    path = tmp_path / "voxai.sqlite3"
+    with ServedMock("--state-file", path) as served:
+        base = served.base
         requests.post(f"{base}/api/v1/token", json={"identity": "u", "room": "kept"}, headers=H)
         requests.post(f"{base}/api/v1/sessions", json={"room_name": "proj_kept"}, headers=H)
         requests.post(
@@ -105,14 +68,9 @@ def test_voxai_mock_restart_with_state_file_keeps_rooms_sessions_and_transcripts
             headers=H,
         )
         before = requests.get(f"{base}/__mock/state").json()
-    finally:
-        stop_cli(process)
-    process = start_cli(path, port)
-    try:
-        after = requests.get(f"{base}/__mock/state").json()
-        rooms = requests.get(f"{base}/api/v1/rooms", headers=H).json()["rooms"]
-    finally:
-        stop_cli(process)
+    with ServedMock("--state-file", path) as served:
+        after = requests.get(f"{served.base}/__mock/state").json()
+        rooms = requests.get(f"{served.base}/api/v1/rooms", headers=H).json()["rooms"]
     assert after == before
     assert [r["fullName"] for r in rooms] == ["proj_kept"]
     assert after["sessions"][0]["transcript"][0]["content"] == "before restart"

@@ -1,5 +1,7 @@
 """voxai-mock --workers 2: two processes behave as one mock through the shared SQLite store:
-transcript sequences stay exact, faults and the journal are seen by every worker."""
+transcript sequences stay exact; faults, the journal and webhook dedupe are seen by every
+worker. Which worker serves a request is decided, not left to chance: the other worker is
+paused (SIGSTOP), so only the chosen one can accept the fresh connection."""
 
 from __future__ import annotations
 
@@ -7,65 +9,54 @@ import http.client
 import json
 import os
 import signal
-import subprocess
-import sys
 import threading
-import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import requests
 
 from tests.conftest import DEMO_KEY
-from tests.mock.test_state_file import free_port
+from tests.mock.served import ServedMock
+from tests.mock.webhook_signing import WEBHOOK_PATH, event, headers, protojson
 
 H = {"X-API-Key": DEMO_KEY, "Content-Type": "application/json"}
 
 
-def test_two_worker_processes_share_state_faults_and_journal():
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mock_server",
-            "--port",
-            str(port),
-            "--workers",
-            "2",
-            "--threads",
-            "4",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+@contextmanager
+def served_by(worker: int, workers: list[int]):
+    """Every connection opened inside the block is served by ``worker``."""
+    paused = [w for w in workers if w != worker]
+    for pid in paused:
+        os.kill(pid, signal.SIGSTOP)
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                requests.get(f"{base}/__mock/faults", timeout=1)
-                break
-            # A read timeout too: gunicorn's master listens before its workers have booted.
-            except (requests.ConnectionError, requests.Timeout):
-                assert time.monotonic() < deadline, process.stdout.read1().decode()
-                time.sleep(0.1)
-        workers = {c for c in _children(process.pid)}
+        yield
+    finally:
+        for pid in paused:
+            os.kill(pid, signal.SIGCONT)
+
+
+def fresh(method: str, url: str, **kwargs) -> requests.Response:
+    """One request on its own connection (a kept-alive one stays with its first worker)."""
+    with requests.Session() as session:
+        return session.request(method, url, timeout=10, **kwargs)
+
+
+def test_two_worker_processes_share_state_faults_journal_and_webhook_ids():
+    with ServedMock("--workers", "2", "--threads", "4") as served:
+        base = served.base
+        workers = served.workers()
         assert len(workers) == 2
+        first, second = workers
 
         requests.post(f"{base}/api/v1/sessions", json={"room_name": "proj_w"}, headers=H)
         acked: list[int] = []
 
         def writer(n):
             # One connection each: gunicorn spreads the connections over both workers.
-            conn = http.client.HTTPConnection(f"127.0.0.1:{port}", timeout=30)
+            conn = http.client.HTTPConnection(f"127.0.0.1:{served.port}", timeout=30)
             for i in range(60):
-                conn.request(
-                    "POST",
-                    "/api/v1/sessions/proj_w/transcript",
-                    json.dumps({"speaker": "user", "content": f"{n}:{i}"}),
-                    H,
-                )
+                body = json.dumps({"speaker": "user", "content": f"{n}:{i}"})
+                conn.request("POST", "/api/v1/sessions/proj_w/transcript", body, H)
                 response = conn.getresponse()
                 body = response.read()
                 assert response.status == 201, body
@@ -81,23 +72,27 @@ def test_two_worker_processes_share_state_faults_and_journal():
         transcript = requests.get(f"{base}/__mock/state").json()["sessions"][0]["transcript"]
         assert [e["sequence"] for e in transcript] == list(range(1, 361))
 
-        journal = requests.get(f"{base}/__mock/requests?limit=1000").json()["requests"]
+        webhook = protojson(event("room_started", "proj_replayed"))
+        with served_by(first, workers):
+            fresh("PUT", f"{base}/__mock/faults/listAgents", json={"status": 503, "times": 2})
+            assert fresh("GET", f"{base}/api/v1/agents", headers=H).status_code == 503
+            delivered = fresh(
+                "POST", f"{base}{WEBHOOK_PATH}", data=webhook, headers=headers(webhook)
+            )
+            assert delivered.json()["duplicate"] is False
+        with served_by(second, workers):
+            # The rule's second and last failure, counted across workers, then healthy.
+            assert fresh("GET", f"{base}/api/v1/agents", headers=H).status_code == 503
+            assert fresh("GET", f"{base}/api/v1/agents", headers=H).status_code == 200
+            again = fresh("POST", f"{base}{WEBHOOK_PATH}", data=webhook, headers=headers(webhook))
+            assert again.json()["duplicate"] is True
+            journal = fresh("GET", f"{base}/__mock/requests?limit=1000").json()["requests"]
         assert sum(e["operation_id"] == "addTranscriptEntry" for e in journal) == 360
-
-        requests.put(f"{base}/__mock/faults/listAgents", json={"status": 503})
-        statuses = set()
-        for _ in range(6):  # new connections land on either worker
-            with requests.Session() as fresh:
-                statuses.add(fresh.get(f"{base}/api/v1/agents", headers=H).status_code)
-        assert statuses == {503}
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=15)
+        assert [e["status"] for e in journal if e["operation_id"] == "listAgents"] == [
+            503,
+            503,
+            200,
+        ]
+        assert sum(e["operation_id"] == "receiveLivekitWebhook" for e in journal) == 2
     # The scratch store the workers shared is removed with the server.
-    assert not list(Path("/dev/shm").glob(f"voxai-mock-{process.pid}.*"))
-
-
-def _children(pid: int) -> list[int]:
-    import psutil
-
-    return [c.pid for c in psutil.Process(pid).children(recursive=True)]
+    assert not list(Path("/dev/shm").glob(f"voxai-mock-{served.process.pid}.*"))
