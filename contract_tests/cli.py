@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -150,6 +151,18 @@ def main(pytest_extra: tuple[str, ...], **values) -> None:
         click.echo(stop.message, err=True)
         sys.exit(stop.code)
     os.environ[DONE_ENV] = values["base_url"]
+    if values.get("report_dir"):
+        # The reports together: JUnit beside coverage.json unless asked for elsewhere.
+        values["junit_xml"] = values.get("junit_xml") or str(
+            Path(values["report_dir"]) / "junit.xml"
+        )
+    # Hypothesis keeps nothing in the user's working directory.
+    os.environ.setdefault(
+        "HYPOTHESIS_STORAGE_DIRECTORY",
+        str(Path(values["report_dir"]) / ".hypothesis")
+        if values.get("report_dir")
+        else tempfile.mkdtemp(prefix="voxai-contract-hypothesis-"),
+    )
     code = pytest.main(pytest_args(values, pytest_extra))
     sys.exit(PYTEST_EXIT.get(code, ExitCode.INTERNAL_ERROR))
 

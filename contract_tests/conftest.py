@@ -25,6 +25,9 @@ from contract_tests.target import project_prefix
 from openapi import iter_operations
 from openapi.exit_codes import ExitCode
 
+#: Where pytest_sessionfinish leaves the coverage data for the terminal summary.
+COVERAGE = pytest.StashKey[dict]()
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("voxai-contract", f"VoxAI contract suite ({PRECEDENCE})")
@@ -210,15 +213,24 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     settings = current()
-    if not settings.report_dir:
-        return
-    from contract_tests.rules import RULES
+    if not session.config.getoption("collectonly", False):
+        from contract_tests.rules import RULES
 
-    data = coverage.build(report.rule_outcomes, RULES)
-    folder = Path(settings.report_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "coverage.json").write_text(redact(json.dumps(data, indent=2)) + "\n")
-    (folder / "coverage.md").write_text(redact(coverage.render_markdown(data)))
+        data = coverage.build(report.rule_outcomes, RULES)
+        session.config.stash[COVERAGE] = data
+        done, total = coverage.exercised_share(data)
+        share = 100 * done / total if total else 100.0
+        if settings.min_coverage and share < settings.min_coverage:
+            report.coverage_shortfall = (
+                f"coverage {share:.0f}% is below --min-coverage {settings.min_coverage}%: "
+                f"{done} of {total} documented statuses and enum values were exercised"
+            )
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        if settings.report_dir:
+            folder = Path(settings.report_dir)
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "coverage.json").write_text(redact(json.dumps(data, indent=2)) + "\n")
+            (folder / "coverage.md").write_text(redact(coverage.render_markdown(data)))
 
 
 def _violations(error: BaseException) -> list[str]:
@@ -256,16 +268,27 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         tr.section(f"voxai contract: {len(report.not_exercised)} check(s) not exercised")
         for item in report.not_exercised:
             tr.write_line(f"[{item.nodeid}] {item.rule}: {item.reason}")
+    data = config.stash.get(COVERAGE, None)
+    if data is not None:
+        tr.section("voxai contract: documented coverage (statuses seen, enum values sent)")
+        for line in coverage.summary_lines(data):
+            tr.write_line(line)
+        if report.coverage_shortfall:
+            tr.write_line(f"FAILED: {report.coverage_shortfall}", red=True)
     if report.warnings:
-        tr.section(
-            f"voxai contract: {len(report.warnings)} assumption warning(s) "
-            "(one per test and rule; not failures, --strict makes them fail)"
-        )
+        groups: dict[tuple[str, str], list[report.AssumptionWarning]] = {}
         for warning in report.warnings:
-            where = f" on {warning.operation}" if warning.operation else ""
+            groups.setdefault((warning.rule, warning.operation or "-"), []).append(warning)
+        tr.section(
+            f"voxai contract: {len(report.warnings)} assumption warning(s) in {len(groups)} "
+            "group(s) by rule and operation (one per test and rule; --strict fails them)"
+        )
+        for (rule, operation), items in sorted(groups.items()):
+            first = items[0]
             tr.write_line(
-                f"[{warning.nodeid}] {warning.rule}{where} (rests on assumption "
-                f"{warning.assumption}: {warning.reason})"
+                f"{rule} on {operation}: {len(items)} test(s); rests on assumption "
+                f"{first.assumption}: {first.reason}"
             )
-            for line in warning.evidence():
+            tr.write_line(f"    first in [{first.nodeid}]")
+            for line in first.evidence():
                 tr.write_line(f"    {line}")

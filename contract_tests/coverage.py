@@ -148,6 +148,36 @@ def build(rule_outcomes: dict[str, dict[str, int]], rules: dict[str, Any]) -> di
     }
 
 
+def exercised_share(data: dict[str, Any]) -> tuple[int, int]:
+    """(exercised, documented): statuses seen plus enum values sent, over all operations."""
+    done = total = 0
+    for op in data["operations"].values():
+        done += len(op["statuses"]["seen"])
+        total += len(op["statuses"]["documented"])
+        for enum in op["enums"].values():
+            done += len(enum["exercised"])
+            total += len(enum["documented"])
+    return done, total
+
+
+def summary_lines(data: dict[str, Any]) -> list[str]:
+    """The short console table: per operation, statuses and enum values reached."""
+    lines = []
+    for op_id, op in data["operations"].items():
+        statuses = op["statuses"]
+        values = sum(len(e["documented"]) for e in op["enums"].values())
+        sent = sum(len(e["exercised"]) for e in op["enums"].values())
+        enums = f"  enum values {sent}/{values}" if values else ""
+        missing = f" (never: {_join(statuses['not_seen'])})" if statuses["not_seen"] else ""
+        lines.append(
+            f"{op_id:22} statuses {len(statuses['seen'])}/{len(statuses['documented'])}"
+            f"{missing}{enums}"
+        )
+    done, total = exercised_share(data)
+    lines.append(f"documented statuses and enum values exercised: {done}/{total}")
+    return lines
+
+
 def render_markdown(data: dict[str, Any]) -> str:
     """``coverage.md``: one table per concern, what was reached and what was not."""
     lines = ["# What this run exercised", "", "## Documented statuses per operation", ""]

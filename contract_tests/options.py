@@ -116,6 +116,12 @@ OPTIONS: tuple[OptionSpec, ...] = (
         "links the run reached on the target, and the docs text each rule checked.",
         kind="dir",
     ),
+    OptionSpec(
+        "--min-coverage",
+        "Fail the run when fewer than this percentage of the documented statuses and enum "
+        "values were exercised on the target (see the coverage table at the end).",
+        kind="int",
+    ),
 )
 
 

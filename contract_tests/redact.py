@@ -4,10 +4,17 @@ Secrets are removed twice over: by field *name* (the same key list schemathesis'
 sanitization uses, so headers like ``X-API-Key`` become ``[Filtered]``) and by *value*
 (every secret the run knows, including the values of ``GET .../secrets/{provider}``,
 which come back under provider-specific names no key list can foresee).
+
+By value, a secret is replaced as a whole value where values occur: a JSON string, a
+header value, a query value. Only secrets long enough to be unmistakable are also
+replaced in free text, and then only where they stand alone. So a secret that is a
+common word (``secret``, ``openai``, ``1``) never garbles a path, a key or a sentence,
+every curl line stays valid shell and every JSON body stays valid JSON.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections.abc import Iterable
@@ -73,8 +80,9 @@ KEYS_TO_REDACT: frozenset[str] = frozenset(
         "xsrf-token",
     }
 )
-#: Values shorter than this are not redacted by value: they would shred ordinary text.
-MIN_SECRET_LENGTH = 4
+#: Secrets at least this long are also replaced in free text (where they stand alone);
+#: shorter ones only where a value occurs, since they could be any ordinary word.
+FREE_TEXT_MIN_LENGTH = 8
 
 _lock = threading.Lock()
 _known_values: set[str] = set()
@@ -82,7 +90,7 @@ _known_values: set[str] = set()
 
 def register_secret(value: Any) -> None:
     """Remember a secret value so that :func:`redact` removes it wherever it appears."""
-    if isinstance(value, str) and len(value) >= MIN_SECRET_LENGTH:
+    if isinstance(value, str) and value:
         with _lock:
             _known_values.add(value)
 
@@ -133,17 +141,32 @@ _JSON_FIELD_RE = re.compile(
     r"(?P<sep>\s*:\s*)(?P<value>(?P<q>[\"'])(?:(?!(?P=q))[^\\]|\\.)*(?P=q))",
     re.IGNORECASE,
 )
-#: Characters that continue a word: a secret value is replaced only where it stands alone,
-#: so a secret that is a common word (LiveKit's dev secret is `secret`) leaves
-#: `/secrets/openai` and `livekit_api_secret` as they are.
+#: Characters that continue a word: a long secret is replaced in free text only where it
+#: stands alone.
 _WORD = r"[A-Za-z0-9_\-]"
+_JSON_STRING_RE = re.compile(r'"(?P<inner>(?:[^"\\]|\\.)*)"')
+# A header line (`Name: value`, as in a curl -H argument) or a query term (`name=value`).
+_HEADER_VALUE_RE = re.compile(r"(?P<head>(?:^|['\"\s])[A-Za-z][\w-]*:\s*)(?P<value>[^'\"\r\n]+)")
+_QUERY_VALUE_RE = re.compile(r"(?P<head>[?&][\w.\-\[\]]+=)(?P<value>[^&\s'\"#]*)")
 
 
-def _value_pattern(values: list[str]) -> re.Pattern[str] | None:
-    if not values:
+def _free_text_pattern(values: list[str]) -> re.Pattern[str] | None:
+    long_values = [value for value in values if len(value) >= FREE_TEXT_MIN_LENGTH]
+    if not long_values:
         return None
-    alternatives = "|".join(re.escape(value) for value in values)
+    alternatives = "|".join(re.escape(value) for value in long_values)
     return re.compile(rf"(?<!{_WORD})(?:{alternatives})(?!{_WORD})")
+
+
+def _json_string(values: set[str]):
+    def replace(match: re.Match[str]) -> str:
+        try:
+            inner = json.loads(match[0])
+        except ValueError:
+            return match[0]
+        return f'"{REPLACEMENT}"' if inner in values else match[0]
+
+    return replace
 
 
 def redact(text: str) -> str:
@@ -151,10 +174,18 @@ def redact(text: str) -> str:
     if not text:
         return text
     with _lock:
-        values = sorted(_known_values, key=len, reverse=True)
-    pattern = _value_pattern(values)
-    if pattern is not None:
-        text = pattern.sub(REPLACEMENT, text)
+        values = set(_known_values)
+    if values:
+        text = _JSON_STRING_RE.sub(_json_string(values), text)
+        text = _HEADER_VALUE_RE.sub(
+            lambda m: m["head"] + REPLACEMENT if m["value"].strip() in values else m[0], text
+        )
+        text = _QUERY_VALUE_RE.sub(
+            lambda m: m["head"] + REPLACEMENT if m["value"] in values else m[0], text
+        )
+        pattern = _free_text_pattern(sorted(values, key=len, reverse=True))
+        if pattern is not None:
+            text = pattern.sub(REPLACEMENT, text)
     text = _JSON_FIELD_RE.sub(
         lambda m: (
             f"{m['name']}{m['sep']}{m['q']}{REPLACEMENT}{m['q']}"

@@ -53,6 +53,8 @@ not_exercised: list[NotExercised] = []
 rule_outcomes: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
 #: operation label -> rule -> outcome ("failed" beats "warned" beats "passed")
 operation_outcomes: dict[str, dict[str, str]] = defaultdict(dict)
+#: Set when --min-coverage is not met (the conftest prints it and fails the run).
+coverage_shortfall: str = ""
 _RANK = {"not exercised": -1, "passed": 0, "warned": 1, "failed": 2}
 
 

@@ -35,6 +35,7 @@ class Settings:
     allow_agent_dispatch: bool = False
     junit_xml: str | None = None
     report_dir: str | None = None
+    min_coverage: int | None = None
     #: Rooms (prefixed, as sessions take them) whose sessions this run created.
     created_sessions: set[tuple[str, str]] = field(default_factory=set)
 

@@ -7,6 +7,7 @@ the failure report prints the very response that carries the secret values.
 
 from __future__ import annotations
 
+import json
 import shlex
 
 import requests
@@ -84,7 +85,11 @@ def test_a_secret_that_is_a_common_word_does_not_garble_the_report(make_live_moc
         select=("test_properties.py", "-k", "contract and secrets"),
         tmp_path=tmp_path,
     )
-    reports = "".join(path.read_text() for path in (tmp_path / "report").iterdir())
+    reports = "".join(
+        path.read_text(errors="replace")
+        for path in (tmp_path / "report").rglob("*")
+        if path.is_file()
+    )
     assert "getProviderSecrets" in reports  # the report covers the failing operation
     assert run.red, run.output[-3000:]
     curls = [line for line in run.output.splitlines() if line.startswith("Reproduce: curl ")]
@@ -96,3 +101,29 @@ def test_a_secret_that_is_a_common_word_does_not_garble_the_report(make_live_moc
     for secret in provider_secrets:
         for artifact in (run.output, run.junit, reports):
             assert secret not in artifact, f"{secret[:4]}… leaked"
+
+
+def test_common_word_secrets_are_replaced_as_values_never_inside_text(monkeypatch):
+    from contract_tests import redact as redaction
+
+    monkeypatch.setattr(redaction, "_known_values", set())
+    redaction.register_secrets(["secret", "openai", "1", "sk-demo-openai-0123456789"])
+    curl = redaction.redact(
+        "curl -X GET -H 'X-API-Key: openai' "
+        "'http://127.0.0.1:8080/api/v1/projects/1/secrets/openai?key=secret'"
+    )
+    argv = shlex.split(curl)  # still valid shell
+    assert argv[-1] == "http://127.0.0.1:8080/api/v1/projects/1/secrets/openai?key=[Filtered]"
+    assert argv[4] == "X-API-Key: [Filtered]"
+    body = redaction.redact(
+        '{"api_key": "sk-demo-openai-0123456789", "project_id": 1, "provider": "openai", '
+        '"message": "the secret of project 1 for openai"}'
+    )
+    assert json.loads(body) == {  # still valid JSON; whole values replaced, text kept
+        "api_key": "[Filtered]",
+        "project_id": 1,
+        "provider": "[Filtered]",
+        "message": "the secret of project 1 for openai",
+    }
+    prose = redaction.redact("leaked sk-demo-openai-0123456789 at /secrets/openai")
+    assert prose == "leaked [Filtered] at /secrets/openai"

@@ -82,3 +82,23 @@ def test_coverage_report_names_every_operation_with_statuses_and_enums(faulted_r
     assert usage["period"]["exercised"], "the property run sent no documented period"
     markdown = (out / "coverage.md").read_text()
     assert "| `listRooms` |" in markdown and "## Docs text the rules cite" in markdown
+
+
+@pytest.mark.parametrize("minimum, code", [(95, 1), (1, 0)])
+def test_min_coverage_fails_a_run_that_reached_too_little(minimum, code, tmp_path):
+    from tests.conftest import start_live_mock
+
+    target = start_live_mock(check_responses=False)
+    try:  # one operation only: far below 95 % of all documented statuses and values
+        run = run_suite(
+            target.base_url,
+            options=("--min-coverage", str(minimum)),
+            select=("test_properties.py", "-k", "contract and agents and not tools"),
+            strict=False,
+            tmp_path=tmp_path,
+        )
+    finally:
+        target.stop()
+    assert run.returncode == code, run.output[-3000:]
+    assert ("is below --min-coverage 95%" in run.output) == (code == 1)
+    assert "documented statuses and enum values exercised:" in run.output
