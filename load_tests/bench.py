@@ -434,8 +434,9 @@ def main(seconds: int, users: int, output: Path | None) -> None:
         finally:
             stop(mock)
         entry = read_stats(prefix, ENTRY_NAME)
-        with open(f"{prefix}_transcript_entries.csv", newline="") as fh:
-            entries_per_s = float(list(csv.DictReader(fh))[0]["Entries/s"])
+        # Entries/s from Locust's own stats row of the entry request: a plain --csv run
+        # writes no _transcript_entries.csv (only voxai-load's --report-prefix does).
+        entries_per_s = float(entry["Requests/s"])
         rows.append(
             Row(
                 "TranscriptUser -> voxai-mock (entries)",
