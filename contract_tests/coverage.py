@@ -108,6 +108,9 @@ def _links(op: Operation) -> list[dict[str, Any]]:
     return links
 
 
+_WORST = {"not exercised": 0, "passed": 1, "warned": 2, "failed": 3}
+
+
 def build(rule_outcomes: dict[str, dict[str, int]], rules: dict[str, Any]) -> dict[str, Any]:
     """The coverage report as JSON-ready data."""
     operations = {}
@@ -137,11 +140,12 @@ def build(rule_outcomes: dict[str, dict[str, int]], rules: dict[str, Any]) -> di
     quotes: dict[str, dict[str, Any]] = {}
     for rule in rules.values():
         for quote in rule.quotes:
-            entry = quotes.setdefault(quote, {"rules": [], "checked": False})
+            entry = quotes.setdefault(quote, {"rules": [], "verdict": "not exercised"})
             entry["rules"].append(rule.name)
             counts = rule_outcomes.get(rule.name, {})
-            if counts.get("passed", 0) or counts.get("failed", 0) or counts.get("warned", 0):
-                entry["checked"] = True
+            for verdict in ("failed", "warned", "passed"):  # the worst outcome speaks
+                if counts.get(verdict, 0) and _WORST[verdict] > _WORST[entry["verdict"]]:
+                    entry["verdict"] = verdict
     return {
         "operations": operations,
         "docs_text": [{"quote": quote, **entry} for quote, entry in quotes.items()],
@@ -213,12 +217,12 @@ def render_markdown(data: dict[str, Any]) -> str:
         "",
         "## Docs text the rules cite",
         "",
-        "| docs text | rules | checked |",
+        "| docs text | rules | verdict |",
         "| --- | --- | --- |",
     ]
     for entry in data["docs_text"]:
         rules = ", ".join(f"`{r}`" for r in entry["rules"])
-        lines.append(f"| {entry['quote']} | {rules} | {'yes' if entry['checked'] else 'no'} |")
+        lines.append(f"| {entry['quote']} | {rules} | {entry['verdict']} |")
     return "\n".join(lines) + "\n"
 
 
