@@ -19,14 +19,6 @@ from tests.contract.runner import SuiteRun, causes, run_suite
 
 #: Suite runs at a time per meta-test file (two files run side by side under xdist).
 PARALLEL_RUNS = 3
-FULL_RUN_OPTIONS = (
-    "--second-api-key",
-    "vx_acme_key",
-    "--livekit-api-key",
-    "devkey",
-    "--livekit-api-secret",
-    "secret",
-)
 FORK = multiprocessing.get_context("fork")
 
 

@@ -11,6 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
+#: Every key and secret the mock seeds: the options of a run that exercises everything.
+FULL_RUN_OPTIONS = (
+    "--second-api-key",
+    "vx_acme_key",
+    "--livekit-api-key",
+    "devkey",
+    "--livekit-api-secret",
+    "secret",
+)
 #: Kept small: each meta-test runs only the focused part of the suite.
 META_MAX_EXAMPLES = 3
 # Above the full run's own 150 s budget, so a slow run fails on that budget's message.

@@ -20,14 +20,8 @@ from tests.contract.faulty_targets import (
     CorrectButDifferent,
     Modifier,
 )
-from tests.contract.meta_runs import (
-    FULL_RUN_OPTIONS,
-    SuiteRun,
-    cause_is,
-    causes,
-    expected_assumption,
-    run_all,
-)
+from tests.contract.meta_runs import SuiteRun, cause_is, causes, expected_assumption, run_all
+from tests.contract.runner import FULL_RUN_OPTIONS
 
 
 @pytest.fixture(scope="module")

@@ -10,22 +10,13 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.contract.runner import run_suite
+from tests.contract.runner import FULL_RUN_OPTIONS, run_suite
 
 #: The budget of the full run in `make test`; README "Contract suite" gives the scaling.
 FULL_RUN_MAX_EXAMPLES = 10
 FULL_RUN_BUDGET_S = 150
 RUN_PREFIX = "ct-make-test-"
-OPTIONS = (
-    "--second-api-key",
-    "vx_acme_key",
-    "--livekit-api-key",
-    "devkey",
-    "--livekit-api-secret",
-    "secret",
-    "--run-prefix",
-    RUN_PREFIX,
-)
+OPTIONS = (*FULL_RUN_OPTIONS, "--run-prefix", RUN_PREFIX)
 
 
 @pytest.mark.slow
