@@ -199,3 +199,8 @@ def test_cors_headers_on_errors_too(client):
     response = client.get("/api/v1/agents", headers={"Origin": "http://localhost:3000"})
     assert response.status_code == 401
     assert "Access-Control-Allow-Origin" in response.headers
+
+
+def test_admin_index_conforms_to_the_admin_spec(client):
+    body = conforms("getMockIndex", client.get("/__mock/", headers={"Accept": "application/json"}))
+    assert body["pages"]["state"] == "/__mock/"
