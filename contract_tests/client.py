@@ -155,7 +155,7 @@ class ContractViolation(AssertionError):
         self.rule = rule
         docs, assumption = _rule_docs(rule, operation)
         lines = [
-            f"Rule broken: {rule}" + (f" on {operation}" if operation else ""),
+            report.headline([rule], operation),
             f"Received: {received}",
             f"Documented: {documented}",
             f"Docs: {docs}",
@@ -181,13 +181,11 @@ def expect(
     """Raise :class:`ContractViolation` for ``rule`` unless ``condition`` holds.
 
     A rule that rests on an assumption is only reported as a warning unless ``--strict``.
-    A failed check whose response is a 5xx is reported as ``not_a_server_error`` first:
-    the server broke, which says nothing about ``rule``.
+    A check whose response is a 5xx is reported as ``not_a_server_error`` whatever its
+    condition: the server broke, which says nothing about ``rule`` (a 500 is not a
+    refusal, nor a rejected entry).
     """
     __tracebackhide__ = True
-    if condition:
-        report.record(rule, "passed", operation)
-        return
     if exchange is not None and exchange.status >= 500:
         report.record("not_a_server_error", "failed", operation)
         raise ContractViolation(
@@ -197,6 +195,9 @@ def expect(
             exchange,
             operation,
         )
+    if condition:
+        report.record(rule, "passed", operation)
+        return
     spec_rule = RULES[rule]
     violation = ContractViolation(rule, received, documented, exchange, operation)
     if spec_rule.assumption and not settings.current().strict:

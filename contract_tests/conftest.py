@@ -238,7 +238,8 @@ def _violations(error: BaseException) -> list[str]:
     if isinstance(error, BaseExceptionGroup):
         return [text for inner in error.exceptions for text in _violations(inner)]
     text = str(error)
-    return [text] if isinstance(error, AssertionError) and text.startswith("Rule broken:") else []
+    is_violation = isinstance(error, AssertionError) and text.startswith(report.HEADLINE_PREFIX)
+    return [text] if is_violation else []
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:

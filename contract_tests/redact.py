@@ -14,6 +14,7 @@ every curl line stays valid shell and every JSON body stays valid JSON.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import threading
@@ -150,7 +151,8 @@ _HEADER_VALUE_RE = re.compile(r"(?P<head>(?:^|['\"\s])[A-Za-z][\w-]*:\s*)(?P<val
 _QUERY_VALUE_RE = re.compile(r"(?P<head>[?&][\w.\-\[\]]+=)(?P<value>[^&\s'\"#]*)")
 
 
-def _free_text_pattern(values: list[str]) -> re.Pattern[str] | None:
+@functools.lru_cache(maxsize=8)  # the known secrets change a few times per run, not per call
+def _free_text_pattern(values: tuple[str, ...]) -> re.Pattern[str] | None:
     long_values = [value for value in values if len(value) >= FREE_TEXT_MIN_LENGTH]
     if not long_values:
         return None
@@ -183,7 +185,7 @@ def redact(text: str) -> str:
         text = _QUERY_VALUE_RE.sub(
             lambda m: m["head"] + REPLACEMENT if m["value"] in values else m[0], text
         )
-        pattern = _free_text_pattern(sorted(values, key=len, reverse=True))
+        pattern = _free_text_pattern(tuple(sorted(values, key=len, reverse=True)))
         if pattern is not None:
             text = pattern.sub(REPLACEMENT, text)
     text = _JSON_FIELD_RE.sub(

@@ -92,26 +92,33 @@ def warnings_for(nodeid: str) -> list[AssumptionWarning]:
     return [w for w in warnings if w.nodeid == nodeid]
 
 
-def headline_first(violations: list[str]) -> str:
-    """Several violations as one message whose first line names every broken rule.
+HEADLINE_PREFIX = "Rule broken: "
 
-    ``Rule broken: <rule> on <operation> (and <rule>, ...)``: JUnit's failure message, the
-    console and the short summary show what broke before anything else.
+
+def headline(rules: list[str], operation: str | None = None) -> str:
+    """The first line of every failure: ``Rule broken: <rule> on <operation> (and <rule>, ...)``.
+
+    JUnit's failure message, the console and the short summary show it before anything else.
     """
+    text = HEADLINE_PREFIX + rules[0] + (f" on {operation}" if operation else "")
+    return text + (f" (and {', '.join(rules[1:])})" if len(rules) > 1 else "")
+
+
+def _parse_headline(line: str) -> tuple[list[str], str | None]:
+    head, _, more = line.removeprefix(HEADLINE_PREFIX).partition(" (and ")
+    rule, _, operation = head.partition(" on ")
+    others = [r.strip() for r in more.rstrip(")").split(",") if r.strip()]
+    return [rule, *others], operation or None
+
+
+def headline_first(violations: list[str]) -> str:
+    """Several violations as one message whose first line names every broken rule."""
     rules: list[str] = []
+    operation = None
     for text in violations:
-        first = text.splitlines()[0]
-        for rule in [first.split()[2], *_more_rules(first)]:
-            if rule not in rules:
-                rules.append(rule)
-    headline = violations[0].splitlines()[0].split(" (and ")[0]
-    if len(rules) > 1:
-        headline += f" (and {', '.join(rules[1:])})"
+        found, where = _parse_headline(text.splitlines()[0])
+        operation = operation or where
+        rules += [rule for rule in found if rule not in rules]
     unique = list(dict.fromkeys(violations))
     bodies = ["\n".join(text.splitlines()[1:]) for text in unique]
-    return "\n".join([headline, *bodies])
-
-
-def _more_rules(headline: str) -> list[str]:
-    _, _, more = headline.partition(" (and ")
-    return [rule.strip() for rule in more.rstrip(")").split(",") if rule.strip()]
+    return "\n".join([headline(rules, operation), *bodies])

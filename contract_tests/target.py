@@ -246,12 +246,9 @@ def judge(case: Any, response: Any, settings: Settings, run_checks: Any) -> None
             )
             raised.append((verdict.rule, f"Docs: {verdict.docs}\n{basis}\n{detail}"))
         if raised:
-            rules = list(dict.fromkeys(rule for rule, _ in raised))
-            headline = f"Rule broken: {rules[0]} on {label}"
-            if len(rules) > 1:
-                headline += f" (and {', '.join(rules[1:])})"
+            first = report.headline(list(dict.fromkeys(rule for rule, _ in raised)), label)
             body = "\n\n".join(f"[{rule}]\n{text}" for rule, text in raised)
             reproduce = f"Reproduce: {case.as_curl_command()}"
-            raise AssertionError(redact(f"{headline}\n{body}\n{reproduce}")) from None
+            raise AssertionError(redact(f"{first}\n{body}\n{reproduce}")) from None
         return
     report.record("all_checks", "passed", label)
