@@ -137,16 +137,25 @@ def check(user: FastHttpUser, resp: Any, op: Operation, documented: int) -> bool
     return False
 
 
-class TokenUser(FastHttpUser):
-    """Asks for room tokens with varied identities and rooms."""
+class VoxaiUser(FastHttpUser):
+    """What every VoxAI user shares: timeouts, the run's settings and the key header."""
 
-    weight = 1
+    abstract = True
     network_timeout = 10.0
     connection_timeout = 5.0
 
     def __init__(self, environment: Any) -> None:
         self.settings = settings(environment)
         self.default_headers = self.settings.headers
+        super().__init__(environment)
+
+
+class TokenUser(VoxaiUser):
+    """Asks for room tokens with varied identities and rooms."""
+
+    weight = 1
+
+    def __init__(self, environment: Any) -> None:
         super().__init__(environment)
         self._next = secrets.randbelow(TOKEN_BODY_POOL)
 
@@ -169,7 +178,7 @@ class TokenUser(FastHttpUser):
                 resp.failure("createToken: 200 without a token field")
 
 
-class TranscriptUser(FastHttpUser):
+class TranscriptUser(VoxaiUser):
     """Plays live calls: one token, one session, the script's entries, one end.
 
     Every task is one step of the call (so a stop lands between requests and the
@@ -177,12 +186,8 @@ class TranscriptUser(FastHttpUser):
     """
 
     weight = 3
-    network_timeout = 10.0
-    connection_timeout = 5.0
 
     def __init__(self, environment: Any) -> None:
-        self.settings = settings(environment)
-        self.default_headers = self.settings.headers
         super().__init__(environment)
         self._caller = f"{self.settings.run_id}-c{secrets.token_hex(2)}{RECORD.next_user()}"
         self._calls = 0
