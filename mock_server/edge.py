@@ -29,7 +29,6 @@ def install_edge(app: Flask, rules: dict[str, OperationRule], endpoints: dict[st
     config = app.extensions["voxai_mock"].config
 
     state = app.extensions["voxai_mock"]
-    redactor = journal.Redactor(state.seed, config)
     max_body = config.max_body_bytes
 
     # The hooks run on every request: they resolve the request/g proxies once each.
@@ -92,7 +91,7 @@ def install_edge(app: Flask, rules: dict[str, OperationRule], endpoints: dict[st
             control.apply_after_body(applied, response)
         raw = None if dropped or response.is_streamed else response.get_data()
         state.record(
-            journal.entry(req, 0 if dropped else response.status_code, raw, ctx, redactor, max_body)
+            journal.capture(req, 0 if dropped else response.status_code, raw, ctx, max_body)
         )
         if not dropped:
             control.apply_after_connection(applied, response, req.environ)

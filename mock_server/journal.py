@@ -1,6 +1,11 @@
 """The request journal's entries: what was asked and answered, with the evidence (bodies,
 error message, applied fault), and never a secret.
 
+A request only captures its raw facts (``capture``: bytes cut at ``BODY_LIMIT``, no parsing);
+``render`` parses and redacts them when the journal is read, or before an entry leaves the
+process (the shared journal's SQLite file). Parsing and redacting both bodies on every
+request was a tenth of a token request's time (py-spy, README "Benchmarks").
+
 Secrets go twice over, before an entry is stored: by field, every property the product spec
 marks ``x-voxai-secret`` (its value, or every value of a map); and by value, every seeded
 API key and secret value wherever it appears (paths, query strings, bodies, messages). API
@@ -13,7 +18,8 @@ from __future__ import annotations
 import functools
 import json
 import time
-from typing import Any
+from collections import deque
+from typing import Any, NamedTuple
 
 from werkzeug.exceptions import HTTPException
 
@@ -85,15 +91,15 @@ class Redactor:
         return FILTERED if value is not None else None
 
 
-def _body(raw: bytes | None, redactor: Redactor) -> tuple[Any, bool]:
+def _body(raw: bytes | None, cut: bool, redactor: Redactor) -> Any:
     if not raw:
-        return None, False
-    if len(raw) > BODY_LIMIT:
-        return redactor.text(raw[:BODY_LIMIT].decode("utf-8", "replace")), True
+        return None
+    if cut:
+        return redactor.text(raw.decode("utf-8", "replace"))
     try:
-        return redactor.data(json.loads(raw)), False
+        return redactor.data(json.loads(raw))
     except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested too deep: as text
-        return redactor.text(raw.decode("utf-8", "replace")), False
+        return redactor.text(raw.decode("utf-8", "replace"))
 
 
 def request_bytes(req, max_bytes: int) -> bytes | None:
@@ -106,36 +112,96 @@ def request_bytes(req, max_bytes: int) -> bytes | None:
         return None
 
 
-def entry(req, status: int, response_raw: bytes | None, ctx, redactor: Redactor, max_bytes):
-    """One journal entry (``at`` as Unix time; ``MockState.requests`` formats it)."""
+class Captured(NamedTuple):
+    """One request's raw facts, as the hot path keeps them (``render`` makes the entry)."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    operation_id: str | None
+    status: int
+    duration_ms: float
+    at: float
+    project_id: str | None
+    test_id: str | None
+    request_raw: bytes | None
+    request_cut: bool
+    response_raw: bytes | None
+    response_cut: bool
+    fault: Any
+
+
+def capture(req, status: int, response_raw: bytes | None, ctx, max_bytes: int) -> Captured:
+    """What ``render`` needs of a request and its answer: cheap, nothing parsed or redacted."""
     rule = getattr(ctx, "rule", None)
     project = getattr(ctx, "project", None)
     started = getattr(ctx, "started", None)
-    request_body, request_cut = _body(request_bytes(req, max_bytes), redactor)
-    response_body, response_cut = _body(response_raw, redactor)
+    request_raw = request_bytes(req, max_bytes)
+    return Captured(
+        method=req.method,
+        path=req.path,
+        query=dict(req.args.items()) if req.query_string else {},
+        operation_id=rule.operation_id if rule else None,
+        status=status,
+        duration_ms=round((time.perf_counter() - started) * 1000, 3) if started else 0.0,
+        at=time.time(),
+        project_id=project.id if project else getattr(ctx, "key_project_id", None),
+        test_id=getattr(ctx, "test_id", None),
+        request_raw=request_raw[:BODY_LIMIT] if request_raw else None,
+        request_cut=bool(request_raw) and len(request_raw) > BODY_LIMIT,
+        response_raw=response_raw[:BODY_LIMIT] if response_raw else None,
+        response_cut=bool(response_raw) and len(response_raw) > BODY_LIMIT,
+        fault=getattr(ctx, "control", None),
+    )
+
+
+def render(captured: Captured, redactor: Redactor) -> dict[str, Any]:
+    """The journal entry (``at`` as Unix time; ``MockState.requests`` formats it)."""
+    request_body = _body(captured.request_raw, captured.request_cut, redactor)
+    response_body = _body(captured.response_raw, captured.response_cut, redactor)
     error = None
-    if status >= 400 and isinstance(response_body, dict):
+    if captured.status >= 400 and isinstance(response_body, dict):
         error = response_body.get("message")
     item: dict[str, Any] = {
-        "method": req.method,
-        "path": redactor.text(req.path),
-        "query": {k: redactor.text(v) for k, v in req.args.items()},
-        "operation_id": rule.operation_id if rule else None,
-        "status": status,
-        "duration_ms": round((time.perf_counter() - started) * 1000, 3) if started else 0.0,
-        "at": time.time(),
-        "project_id": project.id if project else getattr(ctx, "key_project_id", None),
-        "test_id": getattr(ctx, "test_id", None),
+        "method": captured.method,
+        "path": redactor.text(captured.path),
+        "query": {k: redactor.text(v) for k, v in captured.query.items()},
+        "operation_id": captured.operation_id,
+        "status": captured.status,
+        "duration_ms": captured.duration_ms,
+        "at": captured.at,
+        "project_id": captured.project_id,
+        "test_id": captured.test_id,
         "request_body": request_body,
         "response_body": response_body,
         "error": error,
-        "fault": getattr(ctx, "control", None),
+        "fault": captured.fault,
     }
-    if request_cut:
+    if captured.request_cut:
         item["request_body_truncated"] = True
-    if response_cut:
+    if captured.response_cut:
         item["response_body_truncated"] = True
     return item
+
+
+class MemoryJournal:
+    """One process's journal: the newest ``maxlen`` captures, rendered when read."""
+
+    def __init__(self, maxlen: int, redactor: Redactor) -> None:
+        self._entries: deque[Captured] = deque(maxlen=maxlen)
+        self.redactor = redactor
+
+    def append(self, captured: Captured) -> None:
+        self._entries.append(captured)  # deque.append is atomic: no lock on the hot path
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+    def __iter__(self):
+        return iter([render(c, self.redactor) for c in list(self._entries)])
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
 
 def select(entries: list[dict[str, Any]], limit: int, **filters: Any) -> list[dict[str, Any]]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import deque
 from typing import Any
 
 from flask import current_app
@@ -20,6 +19,7 @@ from flask import current_app
 from .agents import Agents
 from .config import MockConfig
 from .fault_rules import FaultRules, SharedFaultRules
+from .journal import Captured, MemoryJournal, Redactor
 from .knowledge import Knowledge
 from .provider_secrets import ProviderSecrets
 from .rooms import Rooms, participant_json
@@ -52,15 +52,16 @@ class MockState:
         self.clock = clock
         self.store = open_store(config)
         self._local = threading.Lock()
+        self.seed: Seed = load_seed(config.seed_path)
+        redactor = Redactor(self.seed, config)
         # One process keeps its journal and faults in memory; workers sharing a store share them.
         self.journal: Any = (
-            SharedJournal(self.store, config.journal_size)
+            SharedJournal(self.store, config.journal_size, redactor)
             if config.shared_store
-            else deque(maxlen=config.journal_size)
+            else MemoryJournal(config.journal_size, redactor)
         )
         self.faults: Any = SharedFaultRules(self.store) if config.shared_store else FaultRules()
         self.violations: list[str] = []
-        self.seed: Seed = load_seed(config.seed_path)
         self.agents = Agents(self)
         self.tokens = Tokens(self)
         self.rooms = Rooms(self)
@@ -80,15 +81,16 @@ class MockState:
             self.faults.clear()
             self.violations.clear()
         self.seed = load_seed(self.config.seed_path)
+        self.journal.redactor = Redactor(self.seed, self.config)  # the seed's keys may change
         self.knowledge.reindex()
 
     def project_for_key(self, api_key: str | None) -> Project | None:
         return self.seed.project_by_key(api_key) if api_key else None
 
     # --- the request journal ------------------------------------------------------------
-    def record(self, entry: dict[str, Any]) -> None:
-        """Append to the bounded request journal (``at`` as Unix time; see ``requests()``)."""
-        self.journal.append(entry)
+    def record(self, captured: Captured) -> None:
+        """Append to the bounded request journal (rendered when read; see ``requests()``)."""
+        self.journal.append(captured)
 
     def requests(self, limit: int | None = None) -> list[dict[str, Any]]:
         """Journal entries, oldest first, with ``at`` as an ISO date-time."""

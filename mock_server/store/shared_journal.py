@@ -1,23 +1,29 @@
 """The request journal kept in the SQLite store, so worker processes sharing the file share it.
 
-One process (the default) keeps its journal in a ``deque``; this class offers the same few
-operations (append, clear, iterate, len) over the store's ``journal`` table.
+One process (the default) keeps its journal in memory (``journal.MemoryJournal``); this class
+offers the same few operations (append, clear, iterate, len) over the store's ``journal``
+table. Entries are rendered (parsed and redacted) before they are written, so no secret
+reaches the file.
 """
 
 from __future__ import annotations
 
 import json
 
+from ..journal import Captured, Redactor, render
+
 
 class SharedJournal:
     """The request journal in the store (deque-like: append, clear, iterate, len), bounded."""
 
-    def __init__(self, store, maxlen: int) -> None:
+    def __init__(self, store, maxlen: int, redactor: Redactor) -> None:
         self.store = store
         self.maxlen = maxlen
+        self.redactor = redactor
         self._since_trim = 0
 
-    def append(self, entry: dict) -> None:
+    def append(self, captured: Captured) -> None:
+        entry = render(captured, self.redactor)
         with self.store.write() as db:
             db.execute("INSERT INTO journal (entry) VALUES (?)", (json.dumps(entry),))
             self._since_trim += 1

@@ -5,6 +5,7 @@ not the API key, not a token, not a provider secret, wherever it appeared."""
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import requests
 
@@ -95,3 +96,26 @@ def test_a_large_body_is_kept_cut_so_the_journal_stays_bounded(live_mock):
     last = journal(base)[-1]
     assert last["request_body_truncated"] is True and last["response_body_truncated"] is True
     assert len(last["request_body"].encode()) == BODY_LIMIT
+
+
+def test_the_shared_journal_writes_no_secret_to_its_store_file(tmp_path):
+    """Workers share the journal through the SQLite file: entries are redacted before they
+    are written there, not only when they are read back."""
+    from mock_server import create_app
+
+    state_file = tmp_path / "state.sqlite3"
+    client = create_app(mock_config(state_file=state_file, shared_store=True)).test_client()
+    client.get("/api/v1/projects/1/secrets/openai", headers=DEMO)
+    client.post("/api/v1/sessions", json={"room_name": "proj_s"}, headers=DEMO)
+    content = {"speaker": "user", "content": f"my key is {DEMO_KEY}"}
+    client.post("/api/v1/sessions/proj_s/transcript", json=content, headers=DEMO)
+
+    last = client.get("/__mock/requests").get_json()["requests"][-1]
+    assert last["request_body"] == {**content, "content": f"my key is {FILTERED}"}
+    # What the file's journal table holds (the transcript table keeps what the user said).
+    with sqlite3.connect(state_file) as db:
+        written = "".join(row[0] for row in db.execute("SELECT entry FROM journal"))
+    assert any(v.startswith("sk-") for v in seeded_secret_values())  # provider secrets seeded
+    assert "getProviderSecrets" in written and "my key is" in written
+    leaked = [v for v in seeded_secret_values() if v in written]
+    assert leaked == []
