@@ -35,6 +35,7 @@ def create_app(config: MockConfig | dict[str, Any] | None = None) -> Flask:
     from .config import MockConfig
     from .edge import install_edge
     from .errors import register_error_handlers
+    from .json_provider import OrjsonProvider
     from .state import EXTENSION, MockState
     from .validation import admin_rules, product_rules
 
@@ -46,8 +47,7 @@ def create_app(config: MockConfig | dict[str, Any] | None = None) -> Flask:
         MAX_CONTENT_LENGTH=config.max_body_bytes,
         **config.extra,
     )
-    app.json.sort_keys = False
-    app.json.compact = True
+    app.json = OrjsonProvider(app)
     app.extensions[EXTENSION] = MockState(config)
 
     from . import admin
