@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import base64
-import calendar
 import copy
 import dataclasses
-import datetime
 import functools
 import hmac
 import json
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from google.protobuf.json_format import MessageToDict, ParseError
 from livekit.api import (
     AccessToken,
@@ -106,13 +106,14 @@ def to_jwt(token: AccessToken, room_config_claims: dict[str, Any] | None = None)
     claims = _plain(token.claims)
     if token.claims.room_config:
         claims["roomConfig"] = room_config_claims or MessageToDict(token.claims.room_config)
-    now = datetime.datetime.now(datetime.UTC)
+    # Whole seconds, as ``calendar.timegm(now.utctimetuple())`` gives them, at a tenth the cost.
+    now = time.time()
     claims.update(
         {
             "sub": token.identity,
             "iss": token.api_key,
-            "nbf": calendar.timegm(now.utctimetuple()),
-            "exp": calendar.timegm((now + token.ttl).utctimetuple()),
+            "nbf": int(now),
+            "exp": int(now + token.ttl.total_seconds()),
         }
     )
     return sign_hs256(claims, token.api_secret)
@@ -128,11 +129,11 @@ def _hmac_for(secret: str) -> hmac.HMAC:
 
 
 def sign_hs256(claims: dict[str, Any], secret: str) -> str:
-    """A compact HS256 JWS, as ``jwt.encode(claims, secret, algorithm="HS256")`` makes it,
-    without PyJWT's per-call key preparation (a quarter of a token's time)."""
-    payload = base64.urlsafe_b64encode(json.dumps(claims, separators=(",", ":")).encode()).rstrip(
-        b"="
-    )
+    """A compact HS256 JWS of the claims ``jwt.encode(claims, secret, algorithm="HS256")``
+    signs, without PyJWT's per-call key preparation (a quarter of a token's time). The payload
+    is written by orjson (a twentieth of ``json.dumps``'s time): the same compact JSON, except
+    that non-ASCII text stays UTF-8 where PyJWT escapes it; both decode to the same claims."""
+    payload = base64.urlsafe_b64encode(orjson.dumps(claims)).rstrip(b"=")
     signing_input = _JWT_HEADER + b"." + payload
     # A copy of a keyed HMAC, not hmac.digest(): the one-shot releases the GIL around every
     # call, and with the server's threads busy, taking it back cost a sixth of a token's
