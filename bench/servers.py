@@ -70,10 +70,12 @@ class Server:
                 self.process.wait(timeout=5)
 
 
-def _spawn(name: str, argv: list[str], port: int, env: dict | None = None) -> Server:
+def _spawn(
+    name: str, argv: list[str], port: int, env: dict | None = None, cwd: Path = ROOT
+) -> Server:
     process = subprocess.Popen(
         argv,
-        cwd=ROOT,
+        cwd=cwd,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env={**os.environ, **(env or {})},
@@ -83,12 +85,15 @@ def _spawn(name: str, argv: list[str], port: int, env: dict | None = None) -> Se
     return Server(name, port, process)
 
 
-def start_mock(server: str = "gunicorn", threads: int = 4, workers: int = 1) -> Server:
+def start_mock(
+    server: str = "gunicorn", threads: int = 4, workers: int = 1, cwd: Path = ROOT
+) -> Server:
+    """``python -m mock_server`` run in ``cwd`` (a checkout: its mock_server is the one served)."""
     port = free_port()
     argv = [sys.executable, "-m", "mock_server", "--port", str(port), "--server", server]
     if server in ("gunicorn", "granian"):
         argv += ["--threads", str(threads), "--workers", str(workers)]
-    return _spawn(f"mock ({server})", argv, port)
+    return _spawn(f"mock ({server})", argv, port, cwd=cwd)
 
 
 def start_bare(
