@@ -136,7 +136,9 @@ def capture(req, status: int, response_raw: bytes | None, ctx, max_bytes: int) -
     rule = getattr(ctx, "rule", None)
     project = getattr(ctx, "project", None)
     started = getattr(ctx, "started", None)
-    request_raw = request_bytes(req, max_bytes)
+    request_raw = getattr(ctx, "raw_body", None)
+    if request_raw is None:  # the edge did not read it (no operation, or dropped before)
+        request_raw = request_bytes(req, max_bytes)
     return Captured(
         method=req.method,
         path=req.path,
