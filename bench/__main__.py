@@ -23,11 +23,13 @@ SESSIONS = 32
 RATIOS = [
     ("mock", "bare"),
     ("mock", "prism"),
-    ("mock-granian", "bare-granian"),
-    ("mock-granian", "prism"),
+    ("mock-gunicorn", "bare-gunicorn"),
+    ("mock-gunicorn", "prism"),
     ("mock-2w", "bare-2w"),
     ("mock-2w", "prism"),
 ]
+#: Issue 14's aims for the default server: req/s against Prism's and the bare app's, p99.
+AIMS = {"prism": 1.25, "bare": 0.70, "p99_ms": 25.0}
 SCENARIOS = {
     "token": ("/api/v1/token", wrk.TOKEN_LUA),
     "transcript": (
@@ -81,6 +83,22 @@ def row(name: str, results: list[wrk.Result]) -> dict:
     }
 
 
+def check_aims(by_name: dict[str, dict]) -> list[str]:
+    """The default server's mock against issue 14's aims, one line each (met or missed)."""
+    mock = by_name.get("mock")
+    if mock is None:
+        return []
+    lines = []
+    for other, aim in (("prism", AIMS["prism"]), ("bare", AIMS["bare"])):
+        if other in by_name:
+            ratio = mock["rps"] / by_name[other]["rps"]
+            verdict = "met" if ratio >= aim else "missed"
+            lines.append(f"req/s {ratio:.2f}x {other}'s (aim >= {aim}x): {verdict}")
+    verdict = "met" if mock["p99_ms"] <= AIMS["p99_ms"] else "missed"
+    lines.append(f"p99 {mock['p99_ms']} ms (aim <= {AIMS['p99_ms']:.0f} ms): {verdict}")
+    return lines
+
+
 @click.command(name="bench", context_settings=CONTEXT_SETTINGS)
 @click.version_option(package_name="voxai-contract-kit")
 @click.option(
@@ -112,12 +130,12 @@ def row(name: str, results: list[wrk.Result]) -> dict:
 )
 @click.option(
     "--targets",
-    default="mock,bare,prism,mock-granian,bare-granian",
+    default="mock,bare,prism,mock-gunicorn,bare-gunicorn",
     show_default=True,
     envvar="VOXAI_BENCH_TARGETS",
     show_envvar=True,
-    help="Comma-separated: mock, bare (gunicorn), mock-granian, bare-granian, prism,"
-    " mock-2w, bare-2w (two gunicorn workers), mock-werkzeug.",
+    help="Comma-separated: mock, bare (granian, voxai-mock's default server), mock-gunicorn,"
+    " bare-gunicorn, prism, mock-2w, bare-2w (two granian workers), mock-werkzeug.",
 )
 @click.option(
     "--threads",
@@ -126,7 +144,7 @@ def row(name: str, results: list[wrk.Result]) -> dict:
     type=click.IntRange(1, 64),
     envvar="VOXAI_BENCH_THREADS",
     show_envvar=True,
-    help="gunicorn threads for the mock and the bare app alike.",
+    help="Threads per worker (granian, gunicorn) for the mock and the bare app alike.",
 )
 @click.option(
     "--workers",
@@ -135,7 +153,7 @@ def row(name: str, results: list[wrk.Result]) -> dict:
     type=click.IntRange(1, 16),
     envvar="VOXAI_BENCH_WORKERS",
     show_envvar=True,
-    help="gunicorn worker processes for the mock and the bare app alike.",
+    help="Worker processes (granian, gunicorn) for the mock and the bare app alike.",
 )
 @click.option(
     "--memory-requests",
@@ -170,13 +188,13 @@ def main(rounds, duration, connections, targets, threads, workers, memory_reques
         samples = Path(tmp) / "samples.json"
         capture_samples(samples)
         starters = {
-            "mock": lambda: servers.start_mock("gunicorn", threads, workers),
-            "mock-2w": lambda: servers.start_mock("gunicorn", threads, 2),
-            "bare-2w": lambda: servers.start_bare(samples, threads, 2),
+            "mock": lambda: servers.start_mock("granian", threads, workers),
+            "bare": lambda: servers.start_bare(samples, threads, workers, "granian"),
+            "mock-2w": lambda: servers.start_mock("granian", threads, 2),
+            "bare-2w": lambda: servers.start_bare(samples, threads, 2, "granian"),
+            "mock-gunicorn": lambda: servers.start_mock("gunicorn", threads, workers),
+            "bare-gunicorn": lambda: servers.start_bare(samples, threads, workers, "gunicorn"),
             "mock-werkzeug": lambda: servers.start_mock("werkzeug"),
-            "bare": lambda: servers.start_bare(samples, threads, workers),
-            "mock-granian": lambda: servers.start_mock("granian", threads, workers),
-            "bare-granian": lambda: servers.start_bare(samples, threads, workers, "granian"),
             "prism": lambda: servers.start_prism(SPEC),
         }
         running = {}
@@ -219,7 +237,7 @@ def main(rounds, duration, connections, targets, threads, workers, memory_reques
         "connections": connections,
         "duration_s": duration,
         "rounds": rounds,
-        "server": f"gunicorn gthread or granian, {workers} workers x {threads} threads",
+        "server": f"granian (default) or gunicorn gthread, {workers} workers x {threads} threads",
         "scenarios": {},
     }
     for scenario in SCENARIOS:
@@ -253,6 +271,9 @@ def main(rounds, duration, connections, targets, threads, workers, memory_reques
             )
         for key, value in ratios.items():
             click.echo(f"  {key}: {value}")
+        report["scenarios"][scenario]["aims"] = aims = check_aims(by_name)
+        for line in aims:
+            click.echo(f"  aim: {line}")
     if memory_requests:
         click.echo(f"\nmemory: {memory_requests} token requests with distinct rooms (in process)")
         started = time.perf_counter()

@@ -1,5 +1,5 @@
 """``python -m bench.serve_bare PORT SAMPLES THREADS WORKERS [SERVER]``: the bare app on the
-mock's own server function (gunicorn or granian) and settings."""
+mock's own server function (granian, the default, or gunicorn) and settings."""
 
 from __future__ import annotations
 
@@ -16,5 +16,5 @@ if __name__ == "__main__":
         int(sys.argv[3]),
         int(sys.argv[4]),
     )
-    serve = serve_granian if sys.argv[5:] == ["granian"] else serve_gunicorn
+    serve = serve_gunicorn if sys.argv[5:] == ["gunicorn"] else serve_granian
     serve(lambda: app_from_file(samples), "127.0.0.1", port, threads, workers)

@@ -86,7 +86,7 @@ def _spawn(
 
 
 def start_mock(
-    server: str = "gunicorn", threads: int = 4, workers: int = 1, cwd: Path = ROOT
+    server: str = "granian", threads: int = 4, workers: int = 1, cwd: Path = ROOT
 ) -> Server:
     """``python -m mock_server`` run in ``cwd`` (a checkout: its mock_server is the one served)."""
     port = free_port()
@@ -97,7 +97,7 @@ def start_mock(
 
 
 def start_bare(
-    samples_file: Path, threads: int = 4, workers: int = 1, server: str = "gunicorn"
+    samples_file: Path, threads: int = 4, workers: int = 1, server: str = "granian"
 ) -> Server:
     """The bare app, served by ``mock_server.cli``'s own server function, as the mock is."""
     port = free_port()

@@ -66,6 +66,7 @@ def check_mock_control():
     value = request.headers.get(control.HEADER, "")
     parsed = control.parse_header(value)
     faults.check_for_operation(rule, parsed, "header", f"{control.HEADER}.")
+    control.check_server_can(parsed.get("connection"), request.environ)
     return parsed
 
 
@@ -84,6 +85,7 @@ def clear_mock_faults():
 def put_mock_fault(operationId):  # noqa: N803 - the spec's parameter name
     rule = _product_rule(operationId, "path", "operationId")
     faults.check_for_operation(rule, g.body, "body")
+    control.check_server_can(g.body.get("connection"), request.environ, "body", "connection")
     get_state().faults.put(operationId, dict(g.body))
     return dict(g.body)
 

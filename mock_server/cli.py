@@ -93,10 +93,11 @@ def serve_gunicorn(app_factory, host: str, port: int, threads: int, workers: int
 
 
 def serve_granian(app_factory, host: str, port: int, threads: int, workers: int = 1) -> None:
-    """Serve ``app_factory()`` on granian (HTTP in Rust, the app on ``threads`` Python threads
-    per process): about twice gunicorn's requests per CPU-second for the mock (README,
-    Benchmarks). It hands the app no socket, so connection faults need gunicorn.
-    Workers are forked, each calling ``app_factory()``, as with gunicorn.
+    """Serve ``app_factory()`` on granian (HTTP in Rust, the app on up to ``threads`` Python
+    threads per process), the default: it serves the mock about twice gunicorn's requests per
+    CPU-second (README, Benchmarks). It hands the app no socket, so ``connection=reset|hang``
+    need gunicorn (``control.check_server_can`` says so). Workers are forked, each calling
+    ``app_factory()``, as with gunicorn.
     """
     from granian import Granian
     from granian.constants import Interfaces

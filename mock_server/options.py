@@ -94,9 +94,9 @@ OPTIONS = (
     MockOption(
         "--server",
         "server",
-        "WSGI server: gunicorn (gthread; every fault), granian (fastest; no connection"
-        " faults) or werkzeug (debugging).",
-        default="gunicorn",
+        "WSGI server: granian (the fastest, README Benchmarks; every fault but"
+        " connection=reset|hang), gunicorn (gthread; every fault) or werkzeug (debugging).",
+        default="granian",
         type=click.Choice(["gunicorn", "granian", "werkzeug"]),
     ),
     MockOption(

@@ -51,6 +51,7 @@ def start_voxai_mock(log_path: Path, *args: str) -> tuple[subprocess.Popen, str]
     params=[
         pytest.param(None, id="werkzeug-live_mock"),
         pytest.param((), marks=pytest.mark.slow, id="voxai-mock"),
+        pytest.param(("--server", "gunicorn"), marks=pytest.mark.slow, id="voxai-mock-gunicorn"),
         pytest.param(("--workers", "2"), marks=pytest.mark.slow, id="voxai-mock-2-workers"),
     ]
 )

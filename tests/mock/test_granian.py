@@ -1,9 +1,16 @@
-"""voxai-mock --server granian (the faster server, see README Benchmarks) serves the same mock:
-spec-validated requests, real LiveKit tokens, state and the journal."""
+"""voxai-mock on granian (the default server, the faster one: README Benchmarks) serves the
+same mock: spec-validated requests, real LiveKit tokens, state and the journal; a truncated
+body; two workers sharing one store. ``connection=reset|hang`` need the socket granian does
+not hand the app, so they are refused with a 400 that names ``--server gunicorn``."""
 
 from __future__ import annotations
 
+import http.client
+import json
+import threading
+
 import jwt
+import pytest
 import requests
 
 from tests.conftest import DEMO_KEY
@@ -13,7 +20,7 @@ H = {"X-API-Key": DEMO_KEY}
 
 
 def test_granian_serves_tokens_sessions_and_the_journal():
-    with ServedMock("--server", "granian") as served:
+    with ServedMock() as served:
         base = served.base
         token = requests.post(
             f"{base}/api/v1/token", json={"identity": "u", "room": "g"}, headers=H, timeout=10
@@ -33,3 +40,70 @@ def test_granian_serves_tokens_sessions_and_the_journal():
         assert entry.status_code == 201 and entry.json()["sequence"] == 1
         journal = requests.get(f"{base}/__mock/requests", timeout=10).json()["requests"]
         assert [e["status"] for e in journal] == [200, 400, 201, 201]
+
+
+def test_a_truncated_body_on_granian_stops_at_half_its_length():
+    with ServedMock() as served:
+        whole = requests.get(f"{served.base}/api/v1/agents", headers=H, timeout=10).content
+        for _ in range(5):
+            conn = http.client.HTTPConnection(f"127.0.0.1:{served.port}", timeout=10)
+            conn.request(
+                "GET", "/api/v1/agents", headers={**H, "X-VoxAI-Mock": "connection=truncate"}
+            )
+            response = conn.getresponse()
+            assert response.status == 200
+            assert int(response.headers["Content-Length"]) == len(whole)
+            with pytest.raises(http.client.IncompleteRead) as cut:
+                response.read()
+            assert cut.value.partial == whole[: len(whole) // 2]
+            conn.close()
+
+
+@pytest.mark.parametrize("connection", ["reset", "hang"])
+def test_socket_faults_on_granian_are_refused_naming_the_server_that_can(connection):
+    with ServedMock() as served:
+        base = served.base
+        by_header = requests.get(
+            f"{base}/api/v1/agents",
+            headers={**H, "X-VoxAI-Mock": f"connection={connection}"},
+            timeout=10,
+        )
+        by_rule = requests.put(
+            f"{base}/__mock/faults/listAgents", json={"connection": connection}, timeout=10
+        )
+        for refused, field in ((by_header, "X-VoxAI-Mock.connection"), (by_rule, "connection")):
+            assert refused.status_code == 400
+            assert "--server gunicorn" in refused.json()["message"]
+            assert [d["field"] for d in refused.json()["details"]] == [field]
+        assert requests.get(f"{base}/__mock/faults", timeout=10).json()["faults"] == {}
+
+
+def test_two_granian_workers_share_one_store():
+    with ServedMock("--workers", "2") as served:
+        assert len(served.workers()) >= 2
+        requests.post(f"{served.base}/api/v1/sessions", json={"room_name": "proj_w"}, headers=H)
+        acked: list[int] = []
+
+        def writer(n):
+            for i in range(40):
+                conn = http.client.HTTPConnection(f"127.0.0.1:{served.port}", timeout=30)
+                body = json.dumps({"speaker": "user", "content": f"{n}:{i}"})
+                conn.request(
+                    "POST",
+                    "/api/v1/sessions/proj_w/transcript",
+                    body,
+                    {**H, "Content-Type": "application/json"},
+                )
+                response = conn.getresponse()
+                assert response.status == 201
+                acked.append(json.loads(response.read())["sequence"])
+                conn.close()
+
+        threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        assert sorted(acked) == list(range(1, 161))
+        journal = requests.get(f"{served.base}/__mock/requests?limit=1000", timeout=10).json()
+        assert sum(e["status"] == 201 for e in journal["requests"]) == 161

@@ -140,8 +140,9 @@ def test_cors_preflight_allows_the_control_headers(live_mock):
 
 @pytest.mark.slow
 def test_connection_faults_and_forced_status_on_gunicorn(tmp_path):
-    """The same faults on voxai-mock's production server (gunicorn gthread)."""
-    process, base = start_voxai_mock(tmp_path / "voxai-mock.log")
+    """The same faults on voxai-mock --server gunicorn (gthread), which hands the app its socket
+    (granian, the default, is tests/mock/test_granian.py)."""
+    process, base = start_voxai_mock(tmp_path / "voxai-mock.log", "--server", "gunicorn")
     try:
         with pytest.raises(requests.ConnectionError):
             post_token(base, {HEADER: "connection=reset"})

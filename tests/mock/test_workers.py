@@ -1,7 +1,9 @@
 """voxai-mock --workers 2: two processes behave as one mock through the shared SQLite store:
 transcript sequences stay exact; faults, the journal and webhook dedupe are seen by every
 worker. Which worker serves a request is decided, not left to chance: the other worker is
-paused (SIGSTOP), so only the chosen one can accept the fresh connection."""
+paused (SIGSTOP), so only the chosen one can accept the fresh connection. That needs gunicorn,
+whose workers share one accept queue; granian's workers (the default server) share the same
+store, and tests/mock/test_granian.py runs them."""
 
 from __future__ import annotations
 
@@ -42,7 +44,7 @@ def fresh(method: str, url: str, **kwargs) -> requests.Response:
 
 
 def test_two_worker_processes_share_state_faults_journal_and_webhook_ids():
-    with ServedMock("--workers", "2", "--threads", "4") as served:
+    with ServedMock("--server", "gunicorn", "--workers", "2", "--threads", "4") as served:
         base = served.base
         workers = served.workers()
         assert len(workers) == 2
