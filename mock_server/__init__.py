@@ -99,6 +99,6 @@ def _cors_only_with_origin(app: Flask) -> None:
         if hook.__name__ == "cors_after_request":
 
             def cors_if_origin(response, _cors=hook):
-                return _cors(response) if "Origin" in request.headers else response
+                return _cors(response) if "HTTP_ORIGIN" in request.environ else response
 
             hooks[index] = cors_if_origin

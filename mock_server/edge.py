@@ -17,6 +17,7 @@ from .state import get_state
 from .validation import OperationRule
 
 EDGE = "voxai_mock_edge"
+_NO_QUERY: dict[str, str] = {}
 
 
 class ResponseNonConformance(AssertionError):
@@ -67,7 +68,9 @@ def install_edge(app: Flask, rules: dict[str, OperationRule], endpoints: dict[st
         raw = ctx.raw_body = read_body(req, max_body) if rule.media_type else b""
         if rule.security == "webhook":
             _verify_webhook(req, raw, config)
-        ctx.params = rule.parse_params(req.view_args or {}, req.args) if rule.params else {}
+        # req.args parses the query string into a MultiDict: skipped when there is none.
+        query = req.args if req.environ.get("QUERY_STRING") else _NO_QUERY
+        ctx.params = rule.parse_params(req.view_args or {}, query) if rule.params else {}
         ctx.body = rule.parse_body(raw, req.mimetype)
         return None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 from datetime import UTC, datetime
 from typing import Any
@@ -11,7 +12,14 @@ def iso(ts: float | None, timespec: str = "seconds") -> str | None:
     """Unix time as an ISO date-time in UTC (``Z``); ``None`` stays ``None``."""
     if ts is None:
         return None
+    if timespec == "seconds":
+        return _iso_second(int(ts // 1))  # many entries share their second: formatted once
     return datetime.fromtimestamp(ts, UTC).isoformat(timespec=timespec).replace("+00:00", "Z")
+
+
+@functools.lru_cache(maxsize=64)
+def _iso_second(second: int) -> str:
+    return datetime.fromtimestamp(second, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def new_sid(prefix: str) -> str:
