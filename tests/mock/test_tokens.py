@@ -136,6 +136,8 @@ def test_unknown_foreign_or_inactive_agent_is_a_clear_client_error(client, body,
     ("grants", "dispatches"),
     [
         (None, []),
+        (None, [("support-agent", '{"agent_config_id": 1}')]),
+        ({}, []),
         ({"canPublish": False, "hidden": True, "canPublishSources": ["camera", "microphone"]}, []),
         (
             {"roomAdmin": True, "agent": True, "canSubscribeMetrics": True},
