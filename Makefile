@@ -86,7 +86,7 @@ bench: $(BIN)/.installed
 	command -v wrk >/dev/null && command -v nginx >/dev/null || \
 	  { apt-get update -qq && apt-get install -y -qq wrk nginx-light; }
 	$(BIN)/python -m bench
-	$(BIN)/python -m load_tests.bench --seconds 10
+	$(BIN)/python -m bench.load_scripts --seconds 10
 
 clean:
 	rm -rf $(VENV) node_modules postman/node_modules .pytest_cache build *.egg-info
