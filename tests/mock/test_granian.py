@@ -7,14 +7,13 @@ import jwt
 import requests
 
 from tests.conftest import DEMO_KEY
-from tests.mock.served import ServedMock
 
 H = {"X-API-Key": DEMO_KEY}
 
 
-def test_granian_serves_tokens_sessions_and_the_journal():
-    with ServedMock("--server", "granian") as served:
-        base = served.base
+def test_granian_serves_tokens_sessions_and_the_journal(make_served_mock):
+    with make_served_mock("--server", "granian") as served:
+        base = served.base_url
         token = requests.post(
             f"{base}/api/v1/token", json={"identity": "u", "room": "g"}, headers=H, timeout=10
         )
