@@ -50,14 +50,22 @@ test: $(BIN)/.installed node_modules/.installed postman/node_modules/.installed 
 	$(BIN)/pytest -n 3 --dist loadfile  # whole files per worker: module fixtures run once
 
 # The kit as a user installs it: no dev extras, not editable, run from outside the checkout
-# so the source folders cannot stand in for missing package data.
+# so the source folders cannot stand in for missing package data. First with the [mock] extra
+# alone: the commands that need no extra work, the mock serves, and the two whose extra is
+# missing exit 5 with the line that names it (not a traceback); then with every shipped
+# extra, every command's --help.
 SMOKE := build/smoke-venv
 smoke-install: $(BIN)/.installed
 	rm -rf $(SMOKE) build/lib  # setuptools does not prune build/lib: a deleted module could ship
 	$(PYTHON) -m venv $(SMOKE)
-	$(SMOKE)/bin/python -m pip install --quiet .
-	for cmd in voxai-mock voxai-contract voxai-postman voxai-load voxai-diff; do \
+	$(SMOKE)/bin/python -m pip install --quiet '.[mock]'
+	for cmd in voxai-mock voxai-postman voxai-diff; do \
 	  $(SMOKE)/bin/$$cmd --help >/dev/null || { echo "$$cmd --help failed"; exit 1; }; done
+	for pair in contract:voxai-contract load:voxai-load; do extra=$${pair%%:*}; cmd=$${pair#*:}; \
+	  code=0; $(SMOKE)/bin/$$cmd --help >/dev/null 2>$(SMOKE)/err || code=$$?; \
+	  [ $$code = 5 ] && [ $$(wc -l <$(SMOKE)/err) = 1 ] && \
+	    grep -qF "pip install 'voxai-contract-kit[$$extra]'" $(SMOKE)/err || \
+	    { echo "$$cmd without [$$extra]: exit $$code:"; cat $(SMOKE)/err; exit 1; }; done
 	cd /tmp && $(CURDIR)/$(SMOKE)/bin/python -c "from mock_server import create_app; \
 	  r = create_app().test_client().get('/api/v1/agents', headers={'X-API-Key': 'vx_demo_key'}); \
 	  assert r.status_code == 200 and r.get_json()['agents'], r.data; print('installed mock serves the seed')"
@@ -66,6 +74,9 @@ smoke-install: $(BIN)/.installed
 	  assert all(c.get(p).status_code == 200 for p in ('/', '/docs/assets/swagger-ui-bundle.js', \
 	    '/docs/assets/docs.js', '/openapi.json', '/docs/postman/collection.json')); \
 	  print('installed mock serves the docs page and its assets')"
+	$(SMOKE)/bin/python -m pip install --quiet '.[contract,load]'
+	for cmd in voxai-mock voxai-contract voxai-postman voxai-load voxai-diff; do \
+	  $(SMOKE)/bin/$$cmd --help >/dev/null || { echo "$$cmd --help failed"; exit 1; }; done
 
 # The browser tests drive Debian's Chromium (root, as on these machines), never a browser that a
 # test tool downloads; tests/browser/ fails, not skips, without it.
@@ -86,7 +97,7 @@ bench: $(BIN)/.installed
 	command -v wrk >/dev/null && command -v nginx >/dev/null || \
 	  { apt-get update -qq && apt-get install -y -qq wrk nginx-light; }
 	$(BIN)/python -m bench
-	$(BIN)/python -m load_tests.bench --seconds 10
+	$(BIN)/python -m bench.load_scripts --seconds 10
 
 clean:
 	rm -rf $(VENV) node_modules postman/node_modules .pytest_cache build *.egg-info

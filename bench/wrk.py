@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,13 +78,23 @@ def parse(report: str) -> Result:
     return Result(rps, p50, p99, requests, errors)
 
 
-def run(url: str, lua: str, *, connections: int, duration_s: int, threads: int = 2) -> Result:
+def run(
+    url: str,
+    lua: str,
+    *,
+    connections: int,
+    duration_s: int,
+    threads: int = 2,
+    prefix: Sequence[str] = (),
+) -> Result:
+    """One wrk run; ``prefix`` runs it under another command (``taskset -c 0`` pins it)."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
         fh.write(lua)
         script = Path(fh.name)
     try:
         out = subprocess.run(
             [
+                *prefix,
                 "wrk",
                 f"-t{threads}",
                 f"-c{connections}",

@@ -42,7 +42,9 @@ def swagger_ui_dist() -> Path:
     """The folder of Swagger UI's dist files inside the installed ``flask_swagger_ui``."""
     spec = importlib.util.find_spec("flask_swagger_ui")
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("flask-swagger-ui is not installed (pip install voxai-contract-kit)")
+        raise RuntimeError(
+            "flask-swagger-ui is not installed (pip install 'voxai-contract-kit[mock]')"
+        )
     return Path(next(iter(spec.submodule_search_locations))) / "dist"
 
 

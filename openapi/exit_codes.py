@@ -26,7 +26,8 @@ class ExitCode(IntEnum):
     TARGET_UNREACHABLE = 3
     #: The target answered 401/403 to the API key before any check ran.
     KEY_REFUSED = 4
-    #: The command could not start its own server (port taken, state file unusable).
+    #: The command could not start: its own server (port taken, state file unusable), or its
+    #: extra is not installed (``openapi/extras.py``).
     CANNOT_START = 5
     #: The tool itself broke or was interrupted (a bug to report, not a verdict on the target).
     INTERNAL_ERROR = 6
@@ -39,7 +40,9 @@ TABLE: dict[ExitCode, str] = {
     ExitCode.USAGE: "usage error: a bad option or argument (nothing was sent)",
     ExitCode.TARGET_UNREACHABLE: "target unreachable: connection refused, DNS or timeout",
     ExitCode.KEY_REFUSED: "API key refused: the target answered 401/403 to the key",
-    ExitCode.CANNOT_START: "cannot start: the port is taken or the state file is unusable",
+    ExitCode.CANNOT_START: (
+        "cannot start: the port is taken, the state file is unusable or the extra is missing"
+    ),
     ExitCode.INTERNAL_ERROR: "internal error or interrupted: the tool broke, not the target",
 }
 

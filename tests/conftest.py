@@ -7,8 +7,9 @@ validate_responses=True))`` with env variables ignored:
   ``mock_server.edge.ResponseNonConformance`` inside the request, failing the test.
 - ``client``: ``app.test_client()``. ``runner``: ``app.test_cli_runner()``.
 
-Served (a real threaded WSGI server, werkzeug's, on ``127.0.0.1:0`` in a daemon thread;
-the fixture waits for the port with a deadline and shuts the server down on teardown):
+Served in-process (a real threaded WSGI server, werkzeug's, on ``127.0.0.1:0`` in a daemon
+thread, listening before the fixture returns; shut down on teardown), for tests that need a
+port and the app's state:
 
 - ``live_mock`` (function scope) and ``live_mock_session`` (session scope; shared, so
   call ``.reset()`` when a test needs the seed state) yield a ``LiveMock``:
@@ -31,6 +32,13 @@ the fixture waits for the port with a deadline and shuts the server down on tear
   applied to the WSGI app (``wrap(app.wsgi_app)`` must return a WSGI app) to build a
   deliberately broken target. Every mock it starts stops at teardown.
 
+The real command (``python -m mock_server --port <free> *args`` in its own process group,
+``tests/served.py``), for tests of its WSGI servers, ``--workers``, restarts and crashes:
+
+- ``make_served_mock(*args, log_path=None)``: a factory fixture returning a ``ServedMock``
+  (``.base_url``, ``.port``, ``.process``, ``.log()``, ``.workers()``, ``.signal(sig)``,
+  ``.stop()``) once ``/__mock/faults`` answers; every mock it started is stopped at teardown.
+
 Keys: ``DEMO_KEY`` (``vx_demo_key``, project 1, prefix ``proj_``) and ``ACME_KEY``
 (``vx_acme_key``, project 2, prefix ``acme_``).
 """
@@ -38,10 +46,8 @@ Keys: ``DEMO_KEY`` (``vx_demo_key``, project 1, prefix ``proj_``) and ``ACME_KEY
 from __future__ import annotations
 
 import os
-import socket
 import tempfile
 import threading
-import time
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -54,6 +60,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from mock_server import MockConfig, MockState, create_app
 from mock_server.state import EXTENSION
+from tests.served import ServedMock
 
 DEMO_KEY = "vx_demo_key"
 ACME_KEY = "vx_acme_key"
@@ -109,8 +116,9 @@ class LiveMock:
         self.port = self._server.server_port
         self.base_url = f"http://127.0.0.1:{self.port}"
         self._thread = threading.Thread(target=self._serve, daemon=True, name="live-mock")
+        # No wait for the port: make_server has bound and listens, so connections queue
+        # until serve_forever picks them up.
         self._thread.start()
-        _wait_for_port(self.port, deadline_s=10)
         self.http = requests.Session()
 
     def _serve(self) -> None:
@@ -149,18 +157,6 @@ class LiveMock:
         self._thread.join(timeout=5)
 
 
-def _wait_for_port(port: int, deadline_s: float) -> None:
-    deadline = time.monotonic() + deadline_s
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"live mock did not open port {port} in {deadline_s}s") from None
-            time.sleep(0.02)
-
-
 def start_live_mock(
     wrap: Callable | None = None, check_responses: bool = True, **config_overrides: Any
 ) -> LiveMock:
@@ -197,3 +193,17 @@ def live_mock_session() -> Iterator[LiveMock]:
     mock = start_live_mock()
     yield mock
     mock.stop()
+
+
+@pytest.fixture
+def make_served_mock() -> Iterator[Callable[..., ServedMock]]:
+    started: list[ServedMock] = []
+
+    def start(*args: str, log_path: Path | None = None) -> ServedMock:
+        mock = ServedMock(*args, log_path=log_path)
+        started.append(mock)
+        return mock
+
+    yield start
+    for mock in started:
+        mock.stop()

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 from click.testing import CliRunner
 
 from contract_diff.cli import main
 from openapi.exit_codes import ExitCode
 from tests.diff.targets import CreatedAtAsString, DiffersWhereDocsSilent
+from tests.served import free_port
 
 
 @pytest.mark.parametrize(
@@ -49,9 +48,7 @@ def test_refused_key_stops_before_the_scenario(make_live_mock):
 
 
 def test_unreachable_target_exits_3(make_live_mock):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        closed = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    closed = f"http://127.0.0.1:{free_port()}"
     result = _invoke(
         "--reference-url", make_live_mock().base_url, "--base-url", closed,
         "--api-key", "vx_demo_key",

@@ -12,7 +12,6 @@ import csv
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ import pytest
 from openapi import operation
 from openapi.exit_codes import ExitCode
 from tests.conftest import DEMO_KEY, LiveMock, start_live_mock
+from tests.served import free_port
 
 BIN = Path(sys.executable).parent
 REPO = Path(__file__).resolve().parents[2]
@@ -143,12 +143,6 @@ def test_per_path_gate_judges_the_transcript_path_alone(live_mock, tmp_path):
     assert re.search(r"voxai-load: FAIL: failed: p95_latency\[transcript\], conformance", text)
 
 
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def failing_mock() -> Iterator[LiveMock]:
     """A mock whose every token request fails with 503 (so every call fails at its start)."""
@@ -161,7 +155,7 @@ def failing_mock() -> Iterator[LiveMock]:
 @pytest.fixture(scope="module")
 def early_stops(live_mock_session, failing_mock, tmp_path_factory) -> dict[str, tuple]:
     """Runs that must end early, started side by side (they mostly wait): name → result."""
-    port = closed_port()
+    port = free_port()  # nothing listens: connections are refused
     plans = {
         # Each asks for 120 s and must end on its own well before: EARLY_STOP_BOUND_S.
         "all_failing": (failing_mock.base_url, DEMO_KEY, ("-t", "120s")),

@@ -9,19 +9,15 @@ from __future__ import annotations
 
 import http.client
 import json
-import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import requests
 
 from tests.conftest import DEMO_KEY
-from tests.mock.served import ServedMock as VoxaiMockProcess
-from tests.mock.served import stop_cli
 
 H = {"X-API-Key": DEMO_KEY}
 THREADS = 8
@@ -30,7 +26,7 @@ SHARED_PATH = "/api/v1/sessions/proj_shared/transcript"
 
 
 @dataclass
-class ServedMock:
+class Target:
     """A mock on a real port, whichever server runs it."""
 
     base_url: str
@@ -38,13 +34,6 @@ class ServedMock:
     server_errors: Callable[[str], list[dict]]
     #: The server's own output, for failure messages ("" when it runs in this process).
     log: Callable[[], str] = str
-
-
-def start_voxai_mock(log_path: Path, *args: str) -> tuple[subprocess.Popen, str]:
-    """``voxai-mock --port <free> *args`` in its own process group, output in ``log_path``
-    (``tests/mock/served.py``)."""
-    served = VoxaiMockProcess(*args, log_path=log_path)
-    return served.process, served.base
 
 
 @pytest.fixture(
@@ -55,26 +44,22 @@ def start_voxai_mock(log_path: Path, *args: str) -> tuple[subprocess.Popen, str]
         pytest.param(("--workers", "2"), marks=pytest.mark.slow, id="voxai-mock-2-workers"),
     ]
 )
-def served_mock(request, tmp_path) -> Iterator[ServedMock]:
+def served_mock(request) -> Iterator[Target]:
     """The same check on werkzeug (``live_mock``) and on ``voxai-mock`` subprocesses."""
     if request.param is None:
         live_mock = request.getfixturevalue("live_mock")
-        yield ServedMock(
+        yield Target(
             live_mock.base_url,
             lambda path: [c for c in live_mock.calls_to(path) if c["status"] >= 500],
         )
         return
-    log_path = tmp_path / "voxai-mock.log"
-    process, base = start_voxai_mock(log_path, *request.param)
+    served = request.getfixturevalue("make_served_mock")(*request.param)
 
     def server_errors(path: str) -> list[dict]:
-        journal = requests.get(f"{base}/__mock/requests", params={"limit": 1000}).json()
-        return [e for e in journal["requests"] if e["path"] == path and e["status"] >= 500]
+        journal = requests.get(f"{served.base_url}/__mock/requests", params={"limit": 1000})
+        return [e for e in journal.json()["requests"] if e["path"] == path and e["status"] >= 500]
 
-    try:
-        yield ServedMock(base, server_errors, log_path.read_text)
-    finally:
-        stop_cli(process)
+    yield Target(served.base_url, server_errors, served.log)
 
 
 def post_entries(base_url, room, writer, acked, failures):

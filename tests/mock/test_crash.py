@@ -14,13 +14,12 @@ import time
 import requests
 
 from tests.conftest import DEMO_KEY
-from tests.mock.served import ServedMock
 
 H = {"X-API-Key": DEMO_KEY, "Content-Type": "application/json"}
 WRITERS = 4
 
 
-def test_sigkill_mid_write_loses_no_acknowledged_entry(tmp_path):
+def test_sigkill_mid_write_loses_no_acknowledged_entry(make_served_mock, tmp_path):
     path = tmp_path / "crash.sqlite3"
     acked: list[tuple[int, str]] = []
     stop = threading.Event()
@@ -45,9 +44,9 @@ def test_sigkill_mid_write_loses_no_acknowledged_entry(tmp_path):
                 acked.append((json.loads(body)["sequence"], content))
             i += 1
 
-    with ServedMock("--state-file", path) as served:
+    with make_served_mock("--state-file", path) as served:
         created = requests.post(
-            f"{served.base}/api/v1/sessions", json={"room_name": "proj_crash"}, headers=H
+            f"{served.base_url}/api/v1/sessions", json={"room_name": "proj_crash"}, headers=H
         )
         assert created.status_code == 201
         threads = [threading.Thread(target=writer, args=(n, served.port)) for n in range(WRITERS)]
@@ -62,11 +61,11 @@ def test_sigkill_mid_write_loses_no_acknowledged_entry(tmp_path):
             t.join(timeout=15)
     assert len(acked) >= 100, "too few entries acknowledged before the kill"
 
-    with ServedMock("--state-file", path) as served:
-        [session] = requests.get(f"{served.base}/__mock/state").json()["sessions"]
+    with make_served_mock("--state-file", path) as served:
+        [session] = requests.get(f"{served.base_url}/__mock/state").json()["sessions"]
         # Still a working store: the next entry takes the next sequence.
         more = requests.post(
-            f"{served.base}/api/v1/sessions/proj_crash/transcript",
+            f"{served.base_url}/api/v1/sessions/proj_crash/transcript",
             json={"speaker": "agent", "content": "after the crash"},
             headers=H,
         )

@@ -14,14 +14,13 @@ import pytest
 import requests
 
 from tests.conftest import DEMO_KEY
-from tests.mock.served import ServedMock
 
 H = {"X-API-Key": DEMO_KEY}
 
 
-def test_granian_serves_tokens_sessions_and_the_journal():
-    with ServedMock() as served:
-        base = served.base
+def test_granian_serves_tokens_sessions_and_the_journal(make_served_mock):
+    with make_served_mock() as served:
+        base = served.base_url
         token = requests.post(
             f"{base}/api/v1/token", json={"identity": "u", "room": "g"}, headers=H, timeout=10
         )
@@ -42,9 +41,9 @@ def test_granian_serves_tokens_sessions_and_the_journal():
         assert [e["status"] for e in journal] == [200, 400, 201, 201]
 
 
-def test_a_truncated_body_on_granian_stops_at_half_its_length():
-    with ServedMock() as served:
-        whole = requests.get(f"{served.base}/api/v1/agents", headers=H, timeout=10).content
+def test_a_truncated_body_on_granian_stops_at_half_its_length(make_served_mock):
+    with make_served_mock() as served:
+        whole = requests.get(f"{served.base_url}/api/v1/agents", headers=H, timeout=10).content
         for _ in range(5):
             conn = http.client.HTTPConnection(f"127.0.0.1:{served.port}", timeout=10)
             conn.request(
@@ -60,9 +59,11 @@ def test_a_truncated_body_on_granian_stops_at_half_its_length():
 
 
 @pytest.mark.parametrize("connection", ["reset", "hang"])
-def test_socket_faults_on_granian_are_refused_naming_the_server_that_can(connection):
-    with ServedMock() as served:
-        base = served.base
+def test_socket_faults_on_granian_are_refused_naming_the_server_that_can(
+    make_served_mock, connection
+):
+    with make_served_mock() as served:
+        base = served.base_url
         by_header = requests.get(
             f"{base}/api/v1/agents",
             headers={**H, "X-VoxAI-Mock": f"connection={connection}"},
@@ -78,10 +79,10 @@ def test_socket_faults_on_granian_are_refused_naming_the_server_that_can(connect
         assert requests.get(f"{base}/__mock/faults", timeout=10).json()["faults"] == {}
 
 
-def test_two_granian_workers_share_one_store():
-    with ServedMock("--workers", "2") as served:
+def test_two_granian_workers_share_one_store(make_served_mock):
+    with make_served_mock("--workers", "2") as served:
         assert len(served.workers()) >= 2
-        requests.post(f"{served.base}/api/v1/sessions", json={"room_name": "proj_w"}, headers=H)
+        requests.post(f"{served.base_url}/api/v1/sessions", json={"room_name": "proj_w"}, headers=H)
         acked: list[int] = []
 
         def writer(n):
@@ -105,5 +106,5 @@ def test_two_granian_workers_share_one_store():
         for t in threads:
             t.join(timeout=60)
         assert sorted(acked) == list(range(1, 161))
-        journal = requests.get(f"{served.base}/__mock/requests?limit=1000", timeout=10).json()
+        journal = requests.get(f"{served.base_url}/__mock/requests?limit=1000", timeout=10).json()
         assert sum(e["status"] == 201 for e in journal["requests"]) == 161

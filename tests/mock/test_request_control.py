@@ -12,8 +12,6 @@ import requests
 
 from mock_server.control import HEADER
 from tests.conftest import DEMO_KEY
-from tests.mock.served import stop_cli
-from tests.mock.test_concurrency import start_voxai_mock
 
 H = {"X-API-Key": DEMO_KEY}
 TOKEN = {"identity": "u", "room": "ctl"}
@@ -139,11 +137,11 @@ def test_cors_preflight_allows_the_control_headers(live_mock):
 
 
 @pytest.mark.slow
-def test_connection_faults_and_forced_status_on_gunicorn(tmp_path):
+def test_connection_faults_and_forced_status_on_gunicorn(make_served_mock):
     """The same faults on voxai-mock --server gunicorn (gthread), which hands the app its socket
     (granian, the default, is tests/mock/test_granian.py)."""
-    process, base = start_voxai_mock(tmp_path / "voxai-mock.log", "--server", "gunicorn")
-    try:
+    with make_served_mock("--server", "gunicorn") as served:
+        base = served.base_url
         with pytest.raises(requests.ConnectionError):
             post_token(base, {HEADER: "connection=reset"})
         # The reset's entry is written after the drop: wait for it, or the next request's
@@ -158,5 +156,3 @@ def test_connection_faults_and_forced_status_on_gunicorn(tmp_path):
         assert post_token(base).status_code == 200
         journal = requests.get(f"{base}/__mock/requests", timeout=5).json()["requests"]
         assert [e["status"] for e in journal] == [0, 200, 503, 200]
-    finally:
-        stop_cli(process)

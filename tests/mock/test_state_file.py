@@ -6,7 +6,6 @@ import requests
 
 from mock_server import create_app
 from tests.conftest import DEMO_KEY, mock_config
-from tests.mock.served import ServedMock
 
 H = {"X-API-Key": DEMO_KEY}
 
@@ -56,10 +55,12 @@ def test_two_apps_sharing_a_state_file_stay_coherent(tmp_path):
     assert b.post("/api/v1/sessions", json={"room_name": "proj_x"}, headers=H).status_code == 409
 
 
-def test_voxai_mock_restart_with_state_file_keeps_rooms_sessions_and_transcripts(tmp_path):
+def test_voxai_mock_restart_with_state_file_keeps_rooms_sessions_and_transcripts(
+    make_served_mock, tmp_path
+):
     path = tmp_path / "voxai.sqlite3"
-    with ServedMock("--state-file", path) as served:
-        base = served.base
+    with make_served_mock("--state-file", path) as served:
+        base = served.base_url
         requests.post(f"{base}/api/v1/token", json={"identity": "u", "room": "kept"}, headers=H)
         requests.post(f"{base}/api/v1/sessions", json={"room_name": "proj_kept"}, headers=H)
         requests.post(
@@ -68,9 +69,9 @@ def test_voxai_mock_restart_with_state_file_keeps_rooms_sessions_and_transcripts
             headers=H,
         )
         before = requests.get(f"{base}/__mock/state").json()
-    with ServedMock("--state-file", path) as served:
-        after = requests.get(f"{served.base}/__mock/state").json()
-        rooms = requests.get(f"{served.base}/api/v1/rooms", headers=H).json()["rooms"]
+    with make_served_mock("--state-file", path) as served:
+        after = requests.get(f"{served.base_url}/__mock/state").json()
+        rooms = requests.get(f"{served.base_url}/api/v1/rooms", headers=H).json()["rooms"]
     assert after == before
     assert [r["fullName"] for r in rooms] == ["proj_kept"]
     assert after["sessions"][0]["transcript"][0]["content"] == "before restart"

@@ -18,7 +18,6 @@ from pathlib import Path
 import requests
 
 from tests.conftest import DEMO_KEY
-from tests.mock.served import ServedMock
 from tests.mock.webhook_signing import WEBHOOK_PATH, event, headers, protojson
 
 H = {"X-API-Key": DEMO_KEY, "Content-Type": "application/json"}
@@ -43,9 +42,9 @@ def fresh(method: str, url: str, **kwargs) -> requests.Response:
         return session.request(method, url, timeout=10, **kwargs)
 
 
-def test_two_worker_processes_share_state_faults_journal_and_webhook_ids():
-    with ServedMock("--server", "gunicorn", "--workers", "2", "--threads", "4") as served:
-        base = served.base
+def test_two_worker_processes_share_state_faults_journal_and_webhook_ids(make_served_mock):
+    with make_served_mock("--server", "gunicorn", "--workers", "2", "--threads", "4") as served:
+        base = served.base_url
         workers = served.workers()
         assert len(workers) == 2
         first, second = workers

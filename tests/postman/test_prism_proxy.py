@@ -11,9 +11,7 @@ both newman's JSON report (that header) and Prism's log.
 from __future__ import annotations
 
 import re
-import socket
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -22,6 +20,7 @@ from openapi import spec_path
 from tests.conftest import start_live_mock
 from tests.postman.broken_targets import summary
 from tests.postman.helpers import failed_assertions, run_newman, tool
+from tests.served import free_port, wait_for_port
 
 DEMO_KEY = "vx_demo_key"
 #: Prism's log marks violations and the errors it answers with these.
@@ -32,9 +31,7 @@ class PrismProxy:
     """``prism proxy --errors`` on 127.0.0.1, logging to a file (started by this test only)."""
 
     def __init__(self, upstream: str, log: Path) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+        self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.log = log
         argv = [
@@ -43,20 +40,11 @@ class PrismProxy:
         ]  # fmt: skip
         with log.open("w") as out:
             self.process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
-        self._wait(deadline_s=60)
-
-    def _wait(self, deadline_s: float) -> None:
-        deadline = time.monotonic() + deadline_s
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"prism exited: {self.log.read_text()[-2000:]}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        pytest.fail(f"prism did not listen within {deadline_s}s: {self.log.read_text()[-2000:]}")
+        try:
+            wait_for_port(self.port, deadline_s=60, process=self.process)
+        except RuntimeError as exc:
+            self.stop()
+            pytest.fail(f"prism: {exc}: {self.log.read_text()[-2000:]}")
 
     def lines(self) -> list[str]:
         return self.log.read_text(encoding="utf-8", errors="replace").splitlines()
