@@ -6,6 +6,7 @@ import errno
 import gc
 import importlib
 import os
+import signal
 import socket
 import sys
 import tempfile
@@ -104,6 +105,12 @@ def serve_granian(app_factory, host: str, port: int, threads: int, workers: int 
     from granian.log import LogLevels
 
     def load(_target: str):
+        # A forked worker inherits the main process's handlers until granian installs its own,
+        # after this load: a SIGTERM to the process group while the app loads was swallowed,
+        # and the worker then served forever while the main process waited for it (1 run in
+        # 5 of stopping a fresh --workers 2). The default action ends a loading worker.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
         sys.setswitchinterval(SWITCH_INTERVAL_S)
         app = app_factory()
         gc.freeze()

@@ -7,13 +7,22 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 
 import jwt
+import psutil
 import pytest
 import requests
+import yaml
 
+from mock_server.config import DEFAULT_SEED
 from tests.conftest import DEMO_KEY
+from tests.served import free_port
 
 H = {"X-API-Key": DEMO_KEY}
 
@@ -108,3 +117,46 @@ def test_two_granian_workers_share_one_store(make_served_mock):
         assert sorted(acked) == list(range(1, 161))
         journal = requests.get(f"{served.base_url}/__mock/requests?limit=1000", timeout=10).json()
         assert sum(e["status"] == 201 for e in journal["requests"]) == 161
+
+
+@pytest.mark.slow
+def test_a_signal_while_the_workers_load_the_app_stops_the_mock(tmp_path):
+    """SIGTERM to the process group while granian's workers are still loading the app stops
+    everything: a worker must not inherit a handler that swallows it and then serve forever
+    while the main process waits for it. A seed with 20,000 documents makes each worker's
+    load take seconds, so the signal lands inside it (after the banner, which the main
+    process prints before it forks them)."""
+    seed = yaml.safe_load(DEFAULT_SEED.read_text())
+    seed["knowledge_bases"][0]["documents"] += [
+        {"id": f"bulk-{i}", "title": f"Page {i}", "section": "bulk", "content": f"Text {i}."}
+        for i in range(20_000)
+    ]
+    seed_path = tmp_path / "big-seed.yaml"
+    seed_path.write_text(yaml.safe_dump(seed))
+    log = tmp_path / "voxai-mock.log"
+    argv = [sys.executable, "-m", "mock_server", "--port", str(free_port()), "--workers", "2"]
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [*argv, "--seed", str(seed_path)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while "listening on" not in log.read_text():
+            assert time.monotonic() < deadline and process.poll() is None, log.read_text()
+            time.sleep(0.01)
+        time.sleep(1.0)  # the workers are forked and loading the app
+        workers = psutil.Process(process.pid).children(recursive=True)
+        assert len(workers) == 2
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        gone, alive = psutil.wait_procs(workers, timeout=10)
+        assert alive == []  # a loading worker ends on SIGTERM, it does not swallow it
+        os.killpg(process.pid, signal.SIGTERM)
+        assert process.wait(timeout=15) is not None
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
