@@ -24,7 +24,7 @@ def _iso_second(second: int) -> str:
 
 def new_sid(prefix: str) -> str:
     # Sids name things, they guard nothing: no urandom system call per room and participant.
-    # (random reseeds itself in forked gunicorn workers, so workers do not repeat each other.)
+    # (random reseeds itself in forked worker processes, so workers do not repeat each other.)
     return f"{prefix}{random.getrandbits(48):012x}"
 
 
