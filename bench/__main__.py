@@ -25,6 +25,8 @@ RATIOS = [
     ("mock", "prism"),
     ("mock-gunicorn", "bare-gunicorn"),
     ("mock-gunicorn", "prism"),
+    ("mock-1t", "bare-1t"),
+    ("mock-1t", "prism"),
     ("mock-2w", "bare-2w"),
     ("mock-2w", "prism"),
 ]
@@ -130,12 +132,13 @@ def check_aims(by_name: dict[str, dict]) -> list[str]:
 )
 @click.option(
     "--targets",
-    default="mock,bare,prism,mock-gunicorn,bare-gunicorn",
+    default="mock,bare,prism,mock-1t,bare-1t,mock-gunicorn,bare-gunicorn",
     show_default=True,
     envvar="VOXAI_BENCH_TARGETS",
     show_envvar=True,
-    help="Comma-separated: mock, bare (granian, voxai-mock's default server), mock-gunicorn,"
-    " bare-gunicorn, prism, mock-2w, bare-2w (two granian workers), mock-werkzeug.",
+    help="Comma-separated: mock, bare (granian, voxai-mock's default server), mock-1t, bare-1t"
+    " (granian, one thread), mock-gunicorn, bare-gunicorn, prism, mock-2w, bare-2w (two granian"
+    " workers), mock-werkzeug.",
 )
 @click.option(
     "--threads",
@@ -190,6 +193,8 @@ def main(rounds, duration, connections, targets, threads, workers, memory_reques
         starters = {
             "mock": lambda: servers.start_mock("granian", threads, workers),
             "bare": lambda: servers.start_bare(samples, threads, workers, "granian"),
+            "mock-1t": lambda: servers.start_mock("granian", 1, workers),
+            "bare-1t": lambda: servers.start_bare(samples, 1, workers, "granian"),
             "mock-2w": lambda: servers.start_mock("granian", threads, 2),
             "bare-2w": lambda: servers.start_bare(samples, threads, 2, "granian"),
             "mock-gunicorn": lambda: servers.start_mock("gunicorn", threads, workers),

@@ -19,6 +19,7 @@ from jwt.warnings import InsecureKeyLengthWarning
 from openapi.exit_codes import ExitCode, help_epilog
 
 from .config import MockConfig
+from .one_at_a_time import OneAtATime
 from .options import config_overrides, mock_options
 from .seed import SeedError, load_seed
 from .seed_view import banner_lines, shown_secret
@@ -114,7 +115,7 @@ def serve_granian(app_factory, host: str, port: int, threads: int, workers: int 
         sys.setswitchinterval(SWITCH_INTERVAL_S)
         app = app_factory()
         gc.freeze()
-        return app
+        return OneAtATime(app)  # the threads take turns; see one_at_a_time.py
 
     Granian(
         "mock_server:create_app",  # named for granian's logs; load() builds the app

@@ -23,6 +23,7 @@ import openapi
 from . import faults
 from .errors import ApiError, field_error
 from .messages import details
+from .one_at_a_time import sleep as wait
 from .validation import _compile, resolve
 
 HEADER = "X-VoxAI-Mock"
@@ -111,11 +112,11 @@ def apply_before(control: dict[str, Any] | None, environ) -> bool:
     connection = control.get("connection")
     check_server_can(connection, environ)  # refuse before any wait, and before the view runs
     if connection == "hang":
-        time.sleep(min(MAX_WAIT_MS if latency is None else latency, MAX_WAIT_MS) / 1000)
+        wait(environ, min(MAX_WAIT_MS if latency is None else latency, MAX_WAIT_MS) / 1000)
         _close(environ, reset=True)
         return True
     if latency:
-        time.sleep(min(latency, MAX_WAIT_MS) / 1000)
+        wait(environ, min(latency, MAX_WAIT_MS) / 1000)
     if connection == "reset":
         _close(environ, reset=True)
         return True

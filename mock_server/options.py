@@ -109,7 +109,9 @@ OPTIONS = (
     MockOption(
         "--threads",
         "threads",
-        "Threads per worker process (gunicorn, granian).",
+        "Threads per worker process (granian, gunicorn). On granian they take turns running the"
+        " app, and a request waiting in a latency fault lets the others run: 1 is the fastest"
+        " under heavy load, but a latency fault then holds every request.",
         default=4,
         type=click.IntRange(1, 256),
     ),

@@ -160,3 +160,35 @@ def test_a_signal_while_the_workers_load_the_app_stops_the_mock(tmp_path):
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
+
+
+def test_a_latency_fault_does_not_hold_the_other_requests(make_served_mock):
+    """The app runs one request at a time (mock_server/one_at_a_time.py), but a request waiting
+    in a latency fault gives its turn up: the others are answered meanwhile."""
+    with make_served_mock() as served:
+        slow_started = threading.Event()
+        timings: dict[str, float] = {}
+
+        def slow():
+            started = time.monotonic()
+            slow_started.set()
+            response = requests.get(
+                f"{served.base_url}/api/v1/agents",
+                headers={**H, "X-VoxAI-Mock": "latency_ms=2000"},
+                timeout=10,
+            )
+            assert response.status_code == 200
+            timings["slow"] = time.monotonic() - started
+
+        waiting = threading.Thread(target=slow)
+        waiting.start()
+        slow_started.wait(5)
+        time.sleep(0.3)  # the slow request is inside its wait
+        started = time.monotonic()
+        for _ in range(5):
+            fast = requests.get(f"{served.base_url}/api/v1/agents", headers=H, timeout=10)
+            assert fast.status_code == 200
+        timings["fast"] = time.monotonic() - started
+        waiting.join(15)
+        assert timings["slow"] >= 2.0
+        assert timings["fast"] < 1.0, timings
