@@ -88,3 +88,25 @@ def test_project_transcript_budget_evicts_oldest_ended_sessions_and_keeps_usage(
     kept = [s["session"]["room_name"] for s in client.get("/__mock/state").get_json()["sessions"]]
     assert kept[-1] == "proj_last" and "proj_call-0" not in kept
     assert client.get("/api/v1/usage?period=today", headers=H).get_json()["totals"] == usage
+
+
+def test_a_journal_entry_keeps_about_its_bodies_size_in_memory():
+    """An entry keeps the response's bytes, not the encoder's whole output buffer (orjson's
+    was 4 KiB for a 600-byte token answer: 8 MiB over a full journal). Measured as the
+    memory a 200-entry journal holds beyond a 1-entry one, after the same 200 tokens."""
+    import tracemalloc
+
+    def held(journal_size: int) -> int:
+        tracemalloc.start()
+        try:
+            app = create_app(mock_config(testing=True, journal_size=journal_size))
+            client = app.test_client()
+            for i in range(200):
+                client.post("/api/v1/token", json={"identity": "u", "room": f"r{i}"}, headers=H)
+            return tracemalloc.get_traced_memory()[0]
+        finally:
+            tracemalloc.stop()
+
+    held(1)  # module-level caches fill on the first app's requests, not inside the comparison
+    per_entry = (held(200) - held(1)) / 199
+    assert per_entry < 2048, f"{per_entry:.0f} bytes per journal entry"  # about 1.2 KiB
