@@ -115,7 +115,8 @@ def serve_granian(app_factory, host: str, port: int, threads: int, workers: int 
         sys.setswitchinterval(SWITCH_INTERVAL_S)
         app = app_factory()
         gc.freeze()
-        return OneAtATime(app)  # the threads take turns; see one_at_a_time.py
+        # The threads take turns; see one_at_a_time.py. (The bench's bare app has no limit.)
+        return OneAtATime(app, app.config.get("MAX_CONTENT_LENGTH"))
 
     Granian(
         "mock_server:create_app",  # named for granian's logs; load() builds the app

@@ -97,6 +97,9 @@ def for_request(req, rule, faults_in_force, project_id: int | None, test_id: str
         if random.random() >= fault["error_rate"]:
             effective.pop("status", None)
             effective.pop("connection", None)
+    if "connection" in effective and "connection" not in own:
+        where = {"location": "body", "field": "connection", "rule_of": rule.operation_id}
+        check_server_can(effective["connection"], req.environ, **where)
     effective.update(own)
     return effective or None
 
@@ -166,12 +169,18 @@ def _server_socket(environ):
 
 
 def check_server_can(
-    connection: str | None, environ, location: str = "header", field: str = f"{HEADER}.connection"
+    connection: str | None,
+    environ,
+    location: str = "header",
+    field: str = f"{HEADER}.connection",
+    rule_of: str | None = None,
 ) -> None:
     """:raise 400: a connection fault the server this request came through cannot carry out.
 
     ``reset`` and ``hang`` close the socket, which gunicorn and werkzeug hand the app and
     granian does not; granian can still end a body early, so ``truncate`` works on it.
+    ``rule_of`` names the operation whose stored fault rule asked for it (one saved in a
+    shared store by a gunicorn mock, say), so the answer says which rule to delete.
     """
     if connection is None or _server_socket(environ) is not None:
         return
@@ -182,6 +191,11 @@ def check_server_can(
             f"connection={connection} closes the socket, which granian (voxai-mock's default"
             " server) does not hand the app: start voxai-mock --server gunicorn for it"
         )
+        if rule_of:
+            message = (
+                f"The fault rule on {rule_of} sets {message}, or delete the rule"
+                f" (DELETE /__mock/faults/{rule_of})"
+            )
     else:
         message = "connection faults need a served mock (this server exposes no socket)"
     raise ApiError(400, message, [field_error(location, field, message)])

@@ -92,11 +92,11 @@ class MockState:
         """Append to the bounded request journal (rendered when read; see ``requests()``)."""
         self.journal.append(captured)
 
-    def requests(self, limit: int | None = None) -> list[dict[str, Any]]:
-        """Journal entries, oldest first, with ``at`` as an ISO date-time."""
-        entries = list(self.journal)
-        if limit is not None:
-            entries = entries[-limit:]
+    def requests(self, limit: int | None = None, **filters: Any) -> list[dict[str, Any]]:
+        """The newest ``limit`` journal entries matching every filter (``operation_id``,
+        ``status``, ``project_id``, ``test_id``; ``None`` = any), oldest first, with ``at`` as
+        an ISO date-time."""
+        entries = self.journal.select(limit, **filters)
         return [{**e, "at": iso(e["at"], "milliseconds")} for e in entries]
 
     def calls_to(self, path: str, method: str | None = None) -> list[dict[str, Any]]:

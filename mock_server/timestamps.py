@@ -12,8 +12,11 @@ def iso(ts: float | None, timespec: str = "seconds") -> str | None:
     """Unix time as an ISO date-time in UTC (``Z``); ``None`` stays ``None``."""
     if ts is None:
         return None
-    if timespec == "seconds":
-        return _iso_second(int(ts // 1))  # many entries share their second: formatted once
+    second = int(ts // 1)
+    # Many entries share their second: formatted once. (Within half a microsecond of the next
+    # second, datetime rounds up: left to it.)
+    if timespec == "seconds" and ts - second < 0.9999995:
+        return _iso_second(second)
     return datetime.fromtimestamp(ts, UTC).isoformat(timespec=timespec).replace("+00:00", "Z")
 
 

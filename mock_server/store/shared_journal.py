@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from ..journal import Captured, Redactor, render
+from ..journal import Captured, Redactor, render, select
 
 
 class SharedJournal:
@@ -38,6 +38,11 @@ class SharedJournal:
     def clear(self) -> None:
         with self.store.write() as db:
             db.execute("DELETE FROM journal")
+
+    def select(self, limit: int | None = None, **filters) -> list[dict]:
+        """The newest ``limit`` entries matching every filter (``None`` = any), oldest first."""
+        entries = list(iter(self))
+        return select(entries, len(entries) if limit is None else limit, **filters)
 
     def __iter__(self):
         with self.store.read() as db:

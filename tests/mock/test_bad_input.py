@@ -302,3 +302,29 @@ def test_timestamp_beyond_int64_is_stored_and_echoed(client):
 def test_unpaired_surrogate_is_400(client):
     raw = '{"identity": "\\ud800", "room": "r"}'
     assert error_of(client.post("/api/v1/token", data=raw, headers=JSON_H), 400)
+
+
+def _raw_exchange(port: int, head: bytes, body: bytes) -> bytes:
+    """Send ``head`` and ``body``, close the sending side, return what the server answers."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+        conn.sendall(head + body)
+        conn.shutdown(socket.SHUT_WR)
+        return conn.recv(65536)
+
+
+@pytest.mark.parametrize(
+    ("length", "body"),
+    [
+        (b"40", b'{"identity":"u","room":"r"}'),  # valid JSON, short of its length
+        ("\u00b2".encode("latin-1"), b"{}"),  # a length str.isdigit() takes and int() refuses
+    ],
+)
+def test_a_body_that_does_not_match_its_length_is_400(live_mock, length, body):
+    head = (
+        b"POST /api/v1/token HTTP/1.1\r\nHost: x\r\nX-API-Key: " + DEMO_KEY.encode() + b"\r\n"
+        b"Content-Type: application/json\r\nContent-Length: " + length + b"\r\n\r\n"
+    )
+    answer = _raw_exchange(live_mock.port, head, body)
+    assert answer.split(b"\r\n", 1)[0] == b"HTTP/1.1 400 BAD REQUEST", answer[:300]

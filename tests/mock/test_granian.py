@@ -9,6 +9,7 @@ import http.client
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -147,12 +148,15 @@ def test_a_signal_while_the_workers_load_the_app_stops_the_mock(tmp_path):
         while "listening on" not in log.read_text():
             assert time.monotonic() < deadline and process.poll() is None, log.read_text()
             time.sleep(0.01)
-        time.sleep(1.0)  # the workers are forked and loading the app
+        # Signal the workers as soon as both are forked: loading the big seed takes seconds.
         workers = psutil.Process(process.pid).children(recursive=True)
-        assert len(workers) == 2
+        while len(workers) < 2:
+            assert time.monotonic() < deadline and process.poll() is None, log.read_text()
+            time.sleep(0.01)
+            workers = psutil.Process(process.pid).children(recursive=True)
         for worker in workers:
             worker.send_signal(signal.SIGTERM)
-        gone, alive = psutil.wait_procs(workers, timeout=10)
+        gone, alive = psutil.wait_procs(workers, timeout=20)
         assert alive == []  # a loading worker ends on SIGTERM, it does not swallow it
         os.killpg(process.pid, signal.SIGTERM)
         assert process.wait(timeout=15) is not None
@@ -192,3 +196,41 @@ def test_a_latency_fault_does_not_hold_the_other_requests(make_served_mock):
         waiting.join(15)
         assert timings["slow"] >= 2.0
         assert timings["fast"] < 1.0, timings
+
+
+def test_a_stalled_upload_does_not_hold_the_other_requests(make_served_mock):
+    """A client that sends half its body and stops: its body is read before the app's turn,
+    so the other requests go on being answered."""
+    with make_served_mock() as served:
+        stalled = socket.create_connection(("127.0.0.1", served.port), timeout=10)
+        try:
+            stalled.sendall(
+                b"POST /api/v1/token HTTP/1.1\r\nHost: x\r\nX-API-Key: vx_demo_key\r\n"
+                b'Content-Type: application/json\r\nContent-Length: 27\r\n\r\n{"ide'
+            )
+            time.sleep(0.3)  # the stalled request is in the server
+            for _ in range(3):
+                answered = requests.get(f"{served.base_url}/api/v1/agents", headers=H, timeout=3)
+                assert answered.status_code == 200
+        finally:
+            stalled.close()
+
+
+def test_a_rule_granian_cannot_carry_out_names_itself(make_served_mock, tmp_path):
+    """A connection=reset rule kept in a shared store by a gunicorn mock, then served by
+    granian: the 400 names the rule and how to delete it, not a header nobody sent."""
+    state = tmp_path / "state.sqlite3"
+    shared = ("--workers", "2", "--state-file", state)
+    with make_served_mock("--server", "gunicorn", *shared) as gunicorn:
+        put = requests.put(
+            f"{gunicorn.base_url}/__mock/faults/listAgents", json={"connection": "reset"}
+        )
+        assert put.status_code == 200, put.text
+    with make_served_mock(*shared) as served:
+        refused = requests.get(f"{served.base_url}/api/v1/agents", headers=H, timeout=10)
+        assert refused.status_code == 400
+        assert "fault rule on listAgents" in refused.json()["message"]
+        assert "DELETE /__mock/faults/listAgents" in refused.json()["message"]
+        assert refused.json()["details"][0]["location"] == "body"
+        requests.delete(f"{served.base_url}/__mock/faults/listAgents", timeout=10)
+        assert requests.get(f"{served.base_url}/api/v1/agents", headers=H).status_code == 200

@@ -119,3 +119,25 @@ def test_the_shared_journal_writes_no_secret_to_its_store_file(tmp_path):
     assert "getProviderSecrets" in written and "my key is" in written
     leaked = [v for v in seeded_secret_values() if v in written]
     assert leaked == []
+
+
+def test_an_entry_is_redacted_with_the_secrets_in_force_when_it_was_recorded():
+    """A request in flight across a reset is recorded after it: the seed loaded by the reset
+    may not know its secrets, so each entry keeps the redactor it was recorded under."""
+    from mock_server.config import MockConfig
+    from mock_server.journal import Captured, MemoryJournal, Redactor
+
+    seed = load_seed(mock_config().seed_path)
+    before = Redactor(seed, MockConfig())
+    after = Redactor(seed, MockConfig())
+    after.long, after.short, after.fields = [], frozenset(), frozenset()  # knows no secret
+    body = json.dumps({"speaker": "user", "content": f"my key is {DEMO_KEY}"}).encode()
+    captured = Captured(
+        *("POST", "/api/v1/sessions/proj_s/transcript", {}, "addTranscriptEntry", 201, 1.0),
+        *(0.0, 1, None, body, False, None, False, None),
+    )
+    journal = MemoryJournal(10, before)
+    journal.append(captured)
+    journal.redactor = after  # what MockState.reset does
+    [entry] = journal.select()
+    assert entry["request_body"]["content"] == f"my key is {FILTERED}"

@@ -9,7 +9,9 @@ import pytest
 from mock_server.timestamps import iso
 
 
-@pytest.mark.parametrize("ts", [0, 1.999, -0.5, -1.2, 1764600000.0, 1764600000.7, 1e10 + 0.3])
+@pytest.mark.parametrize(
+    "ts", [0, 1.999, -0.5, -1.2, 1764600000.0, 1764600000.7, 1711800001.9999995, 1e10 + 0.3]
+)
 def test_iso_seconds_are_the_datetime_text(ts):
     expected = datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds")
     assert iso(ts) == expected.replace("+00:00", "Z")
