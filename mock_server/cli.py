@@ -105,13 +105,14 @@ def serve_granian(app_factory, host: str, port: int, threads: int, workers: int 
     from granian.constants import Interfaces
     from granian.log import LogLevels
 
+    # A forked worker inherits the main process's handlers until granian installs its own,
+    # after the app has loaded: a SIGTERM to the process group in between was swallowed, and
+    # the worker then served forever while the main process waited for it (1 run in 5 of
+    # stopping a fresh --workers 2). Right after the fork, the default action is restored:
+    # a worker that is not serving yet just ends.
+    os.register_at_fork(after_in_child=_default_stop_signals)
+
     def load(_target: str):
-        # A forked worker inherits the main process's handlers until granian installs its own,
-        # after this load: a SIGTERM to the process group while the app loads was swallowed,
-        # and the worker then served forever while the main process waited for it (1 run in
-        # 5 of stopping a fresh --workers 2). The default action ends a loading worker.
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
         sys.setswitchinterval(SWITCH_INTERVAL_S)
         app = app_factory()
         gc.freeze()
@@ -130,6 +131,11 @@ def serve_granian(app_factory, host: str, port: int, threads: int, workers: int 
         websockets=False,
         log_level=LogLevels.warning,
     ).serve(target_loader=load)
+
+
+def _default_stop_signals() -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def serve_werkzeug(config: MockConfig, host: str, port: int) -> None:

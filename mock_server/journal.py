@@ -1,16 +1,17 @@
 """The request journal's entries: what was asked and answered, with the evidence (bodies,
 error message, applied fault), and never a secret.
 
-A request only captures its raw facts (``capture``: bytes cut at ``BODY_LIMIT``, no parsing);
-``render`` parses and redacts them when the journal is read, or before an entry leaves the
-process (the shared journal's SQLite file). Parsing and redacting both bodies on every
-request was a tenth of a token request's time (py-spy, README "Benchmarks").
+A request only captures its raw facts (``capture``: no parsing); ``render`` parses and
+redacts them when the journal is read, or before an entry leaves the process (the shared
+journal's SQLite file). Parsing and redacting both bodies on every request was a tenth of a
+token request's time (py-spy, README "Benchmarks"). Only a body over ``BODY_LIMIT`` is
+worked on as it is recorded: redacted whole, then cut (``bounded``), so the journal stays
+bounded by its entry count and no part of a secret survives the cut.
 
-Secrets go twice over, before an entry is stored: by field, every property the product spec
-marks ``x-voxai-secret`` (its value, or every value of a map); and by value, every seeded
-API key and secret value wherever it appears (paths, query strings, bodies, messages). API
-keys themselves are never kept: the entry holds the key's project. Bodies are kept parsed
-when JSON, cut at ``BODY_LIMIT`` bytes, so the journal stays bounded by its entry count.
+Secrets go twice over: by field, every property the product spec marks ``x-voxai-secret``
+(its value, or every value of a map); and by value, every seeded API key and secret value
+wherever it appears (paths, query strings, bodies, messages). API keys themselves are never
+kept: the entry holds the key's project.
 """
 
 from __future__ import annotations
@@ -149,18 +150,39 @@ def capture(req, status: int, response_raw: bytes | None, ctx, max_bytes: int) -
         at=time.time(),
         project_id=project.id if project else getattr(ctx, "key_project_id", None),
         test_id=getattr(ctx, "test_id", None),
-        request_raw=request_raw[:BODY_LIMIT] if request_raw else None,
-        request_cut=bool(request_raw) and len(request_raw) > BODY_LIMIT,
+        request_raw=request_raw or None,
+        request_cut=False,
         # A right-sized copy: orjson's output keeps its 4 KiB buffer, which 2,000 entries
-        # held as 8 MiB (tracemalloc); a slice of a short bytes object is the object itself.
-        response_raw=bytes(memoryview(response_raw)[:BODY_LIMIT]) if response_raw else None,
-        response_cut=bool(response_raw) and len(response_raw) > BODY_LIMIT,
+        # held as 8 MiB (tracemalloc).
+        response_raw=bytes(memoryview(response_raw)) if response_raw else None,
+        response_cut=False,
         fault=getattr(ctx, "control", None),
     )
 
 
+def _redacted_then_cut(raw: bytes, redactor: Redactor) -> bytes:
+    """A body over ``BODY_LIMIT``, redacted whole (by field too, when it is JSON), then cut:
+    cut first, a secret across the cut would keep its other part, and a field whose name
+    was cut off would keep its value."""
+    value = _body(raw, False, redactor)
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text.encode()[:BODY_LIMIT]
+
+
+def bounded(captured: Captured, redactor: Redactor) -> Captured:
+    """``captured`` with each body over ``BODY_LIMIT`` redacted and cut (others as they are)."""
+    changes: dict[str, Any] = {}
+    for side in ("request", "response"):
+        raw = getattr(captured, f"{side}_raw")
+        if raw and len(raw) > BODY_LIMIT and not getattr(captured, f"{side}_cut"):
+            changes[f"{side}_raw"] = _redacted_then_cut(raw, redactor)
+            changes[f"{side}_cut"] = True
+    return captured._replace(**changes) if changes else captured
+
+
 def render(captured: Captured, redactor: Redactor) -> dict[str, Any]:
     """The journal entry (``at`` as Unix time; ``MockState.requests`` formats it)."""
+    captured = bounded(captured, redactor)
     request_body = _body(captured.request_raw, captured.request_cut, redactor)
     response_body = _body(captured.response_raw, captured.response_cut, redactor)
     error = None
@@ -197,8 +219,9 @@ class MemoryJournal:
         self.redactor = redactor
 
     def append(self, captured: Captured) -> None:
+        # Only a body over BODY_LIMIT is worked on now (the journal keeps bodies bounded);
         # deque.append is atomic: no lock on the hot path.
-        self._entries.append((captured, self.redactor))
+        self._entries.append((bounded(captured, self.redactor), self.redactor))
 
     def clear(self) -> None:
         self._entries.clear()

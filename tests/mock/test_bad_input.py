@@ -328,3 +328,21 @@ def test_a_body_that_does_not_match_its_length_is_400(live_mock, length, body):
     )
     answer = _raw_exchange(live_mock.port, head, body)
     assert answer.split(b"\r\n", 1)[0] == b"HTTP/1.1 400 BAD REQUEST", answer[:300]
+
+
+def test_a_chunked_body_over_the_limit_is_413_and_one_within_it_is_read(live_mock):
+    """Chunked bodies carry no length to refuse up front: read to one byte past the limit."""
+    import requests
+
+    url = f"{live_mock.base_url}/api/v1/token"
+    headers = {**H, "Content-Type": "application/json"}
+
+    def chunks(body: bytes):
+        for start in range(0, len(body), 4096):
+            yield body[start : start + 4096]
+
+    small = json.dumps({"identity": "u", "room": "chunked"}).encode()
+    assert requests.post(url, data=chunks(small), headers=headers, timeout=10).status_code == 200
+    large = json.dumps({"identity": "u", "room": "r", "pad": "x" * 70_000}).encode()
+    refused = requests.post(url, data=chunks(large), headers=headers, timeout=10)
+    assert refused.status_code == 413, refused.text

@@ -62,6 +62,25 @@ def test_the_last_requests_bodies_are_kept_with_no_secret_in_them(live_mock):
     assert leaked == []
 
 
+def test_a_secret_across_the_cut_is_filtered_before_the_body_is_cut(live_mock):
+    """Redacted whole, then cut: cut first, the part of the key before the cut survived."""
+    base = live_mock.base_url
+    requests.post(f"{base}/api/v1/sessions", json={"room_name": "proj_cut"}, headers=DEMO)
+    opening = len('{"speaker": "user", "content": "')  # as requests writes json= bodies
+    content = "x" * (BODY_LIMIT - 5 - opening) + DEMO_KEY + "y" * 100  # the key spans the cut
+    requests.post(
+        f"{base}/api/v1/sessions/proj_cut/transcript",
+        json={"speaker": "user", "content": content},
+        headers=DEMO,
+        timeout=5,
+    )
+    last = journal(base)[-1]
+    assert last["request_body_truncated"] is True and last["response_body_truncated"] is True
+    assert FILTERED[:5] in last["request_body"]  # the key was where the cut is
+    for body in (last["request_body"], last["response_body"]):
+        assert DEMO_KEY[:5] not in body
+
+
 def test_the_journal_filters_by_operation_status_project_and_test_id(live_mock):
     base = live_mock.base_url
     requests.get(f"{base}/api/v1/agents", headers=DEMO, timeout=5)
