@@ -83,7 +83,8 @@ def for_request(req, rule, faults_in_force, project_id: int | None, test_id: str
     header's own keys (``None`` for nothing). Counts the call against a scripted rule even
     when the header overrides it.
 
-    :raise 400: a bad header, or one naming a status or field the operation cannot have.
+    :raise 400: a bad header, one naming a status or field the operation cannot have, or a
+        connection fault this server cannot carry out.
     """
     header = req.headers.get(HEADER)
     own = parse_header(header) if header is not None else {}
@@ -97,10 +98,14 @@ def for_request(req, rule, faults_in_force, project_id: int | None, test_id: str
         if random.random() >= fault["error_rate"]:
             effective.pop("status", None)
             effective.pop("connection", None)
-    if "connection" in effective and "connection" not in own:
+    effective.update(own)
+    # The one place a connection fault meets the server: refused here, before any wait and
+    # before the view runs, naming where it came from (the header, or a stored rule).
+    if "connection" in own:
+        check_server_can(own["connection"], req.environ)
+    elif "connection" in effective:
         where = {"location": "body", "field": "connection", "rule_of": rule.operation_id}
         check_server_can(effective["connection"], req.environ, **where)
-    effective.update(own)
     return effective or None
 
 
@@ -113,7 +118,6 @@ def apply_before(control: dict[str, Any] | None, environ) -> bool:
         return False
     latency = control.get("latency_ms")
     connection = control.get("connection")
-    check_server_can(connection, environ)  # refuse before any wait, and before the view runs
     if connection == "hang":
         wait(environ, min(MAX_WAIT_MS if latency is None else latency, MAX_WAIT_MS) / 1000)
         _close(environ, reset=True)

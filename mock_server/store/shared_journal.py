@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from ..journal import Captured, Redactor, render, select
+from ..journal import Captured, Redactor, newest, render
 
 
 class SharedJournal:
@@ -41,8 +41,7 @@ class SharedJournal:
 
     def select(self, limit: int | None = None, **filters) -> list[dict]:
         """The newest ``limit`` entries matching every filter (``None`` = any), oldest first."""
-        entries = list(iter(self))
-        return select(entries, len(entries) if limit is None else limit, **filters)
+        return newest(list(iter(self)), limit, dict.get, filters)
 
     def __iter__(self):
         with self.store.read() as db:

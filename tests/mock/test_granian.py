@@ -89,7 +89,10 @@ def test_socket_faults_on_granian_are_refused_naming_the_server_that_can(
         assert requests.get(f"{base}/__mock/faults", timeout=10).json()["faults"] == {}
 
 
-def test_two_granian_workers_share_one_store(make_served_mock):
+def test_two_granian_workers_keep_one_exact_transcript(make_served_mock):
+    """Four writers, a fresh connection per entry, on --workers 2: every entry acknowledged
+    once, in one sequence. Which worker takes a connection is the kernel's choice here, so
+    this does not prove both served; the SIGSTOP test on gunicorn (test_workers.py) does."""
     with make_served_mock("--workers", "2") as served:
         assert len(served.workers()) >= 2
         requests.post(f"{served.base_url}/api/v1/sessions", json={"room_name": "proj_w"}, headers=H)
